@@ -1,0 +1,81 @@
+package io.zipflux.archive;
+
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.SignalType;
+
+import org.springframework.core.io.buffer.DataBuffer;
+import org.springframework.stereotype.Component;
+
+/**
+ * Archive metrics: streams in progress, bytes handed to the network, streams by outcome
+ * (completed, aborted by the client, failed) and time to first byte.
+ */
+@Component
+class ArchiveMetrics {
+
+    private final AtomicInteger active = new AtomicInteger();
+
+    private final Counter bytesSent;
+
+    private final Counter completed;
+
+    private final Counter aborted;
+
+    private final Counter failed;
+
+    private final Timer firstByte;
+
+    ArchiveMetrics(MeterRegistry registry) {
+        registry.gauge("zipflux.archive.streams.active", active);
+        this.bytesSent = Counter.builder("zipflux.archive.bytes.sent")
+                .baseUnit("bytes")
+                .description("Archive bytes handed to the network")
+                .register(registry);
+        this.completed = outcome(registry, "completed");
+        this.aborted = outcome(registry, "aborted");
+        this.failed = outcome(registry, "failed");
+        this.firstByte = Timer.builder("zipflux.archive.first.byte")
+                .description("Time from request to the first archive byte")
+                .publishPercentileHistogram()
+                .register(registry);
+    }
+
+    private static Counter outcome(MeterRegistry registry, String outcome) {
+        return Counter.builder("zipflux.archive.streams")
+                .description("Archive streams by how they ended")
+                .tag("outcome", outcome)
+                .register(registry);
+    }
+
+    /** Counts one stream, started at {@code startNanos}, over the life of its body. */
+    Flux<DataBuffer> track(Flux<DataBuffer> body, long startNanos) {
+        AtomicBoolean first = new AtomicBoolean(true);
+        return body
+                .doOnSubscribe(subscription -> active.incrementAndGet())
+                .doOnNext(chunk -> {
+                    if (first.compareAndSet(true, false)) {
+                        firstByte.record(System.nanoTime() - startNanos, TimeUnit.NANOSECONDS);
+                    }
+                    bytesSent.increment(chunk.readableByteCount());
+                })
+                .doFinally(signal -> {
+                    active.decrementAndGet();
+                    outcomeOf(signal).increment();
+                });
+    }
+
+    private Counter outcomeOf(SignalType signal) {
+        return switch (signal) {
+            case ON_COMPLETE -> completed;
+            case CANCEL -> aborted;
+            default -> failed;
+        };
+    }
+}

@@ -1,0 +1,51 @@
+package io.zipflux.archive;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.temporal.ChronoUnit;
+
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotNull;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.boot.convert.DurationUnit;
+import org.springframework.util.unit.DataSize;
+import org.springframework.validation.annotation.Validated;
+
+/**
+ * Settings of the archive endpoint ({@code zipflux.archive.*}); the seed's environment names are
+ * mapped onto them in {@code application.yml}.
+ *
+ * @param photosDir folder holding one sub-folder per archive hash
+ * @param chunkSize size of the buffers read from files and written to the client
+ * @param writePrefetch how many chunks may wait in the network layer per stream (memory bound)
+ * @param responseDelayEnabled whether to pause between chunks (throttling, as the seed did)
+ * @param responseDelay the pause between chunks; a bare number means seconds
+ * @param compression the compression used when the request does not choose one
+ * @param crcCacheEntries how many file CRCs to remember, so resumed downloads are cheap
+ * @param fileIoThreads threads that read files for all downloads together
+ * @param createSample whether to create a {@code sample} folder of generated photos when the
+ *                     photos folder is missing, so a fresh checkout has something to download
+ */
+@Validated
+@ConfigurationProperties("zipflux.archive")
+public record ArchiveProperties(
+        @NotNull @DefaultValue("photos") Path photosDir,
+        @NotNull @DefaultValue("64KB") DataSize chunkSize,
+        @Min(1) @Max(128) @DefaultValue("4") int writePrefetch,
+        @DefaultValue("false") boolean responseDelayEnabled,
+        @NotNull @DurationUnit(ChronoUnit.SECONDS) @DefaultValue("0s") Duration responseDelay,
+        @NotNull @DefaultValue("store") Compression compression,
+        @Min(0) @DefaultValue("100000") int crcCacheEntries,
+        @Min(1) @Max(64) @DefaultValue("4") int fileIoThreads,
+        @DefaultValue("false") boolean createSample) {
+
+    int chunkBytes() {
+        return (int) Math.min(Integer.MAX_VALUE, Math.max(1024, chunkSize.toBytes()));
+    }
+
+    Duration effectiveDelay() {
+        return responseDelayEnabled ? responseDelay : Duration.ZERO;
+    }
+}
