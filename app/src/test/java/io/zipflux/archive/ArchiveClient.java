@@ -1,6 +1,11 @@
 package io.zipflux.archive;
 
 import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.StandardOpenOption;
+import java.util.Arrays;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -11,6 +16,8 @@ import java.time.Duration;
 
 /** A plain HTTP client for the service under test: raw paths, whole bodies as bytes or files. */
 final class ArchiveClient {
+
+    private static final byte[] ZEROS = new byte[1 << 20];
 
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
@@ -42,6 +49,35 @@ final class ArchiveClient {
             throw new IllegalStateException(rawPath + " answered " + response.statusCode());
         }
         return target;
+    }
+
+    /**
+     * Downloads into a sparse temp file: runs of zero bytes become holes, so a multi-GiB archive of
+     * sparse test files costs no disk writes.
+     */
+    Path downloadSparse(String rawPath) throws IOException, InterruptedException {
+        Path target = Files.createTempFile("zipflux-test", ".zip");
+        target.toFile().deleteOnExit();
+        HttpResponse<InputStream> response = http.send(request(rawPath).build(), HttpResponse.BodyHandlers.ofInputStream());
+        byte[] block = new byte[1 << 20];
+        try (InputStream in = response.body(); FileChannel out = FileChannel.open(target, StandardOpenOption.WRITE)) {
+            for (int read; (read = in.readNBytes(block, 0, block.length)) > 0; ) {
+                if (isZeros(block, read)) {
+                    out.position(out.position() + read);
+                }
+                else {
+                    out.write(ByteBuffer.wrap(block, 0, read));
+                }
+            }
+            if (out.size() < out.position()) {
+                out.write(ByteBuffer.allocate(1), out.position() - 1);
+            }
+        }
+        return target;
+    }
+
+    private static boolean isZeros(byte[] block, int length) {
+        return Arrays.mismatch(block, 0, length, ZEROS, 0, length) < 0;
     }
 
     private HttpRequest.Builder request(String rawPath, String... headers) {
