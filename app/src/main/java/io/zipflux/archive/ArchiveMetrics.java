@@ -1,8 +1,10 @@
 package io.zipflux.archive;
 
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -20,6 +22,10 @@ import org.springframework.stereotype.Component;
 @Component
 class ArchiveMetrics {
 
+    private static final Duration[] FIRST_BYTE_BUCKETS = Stream.of(5, 10, 25, 50, 100, 250, 500, 1000, 2500)
+            .map(Duration::ofMillis)
+            .toArray(Duration[]::new);
+
     private final AtomicInteger active = new AtomicInteger();
 
     private final Counter bytesSent;
@@ -35,7 +41,6 @@ class ArchiveMetrics {
     ArchiveMetrics(MeterRegistry registry) {
         registry.gauge("zipflux.archive.streams.active", active);
         this.bytesSent = Counter.builder("zipflux.archive.bytes.sent")
-                .baseUnit("bytes")
                 .description("Archive bytes handed to the network")
                 .register(registry);
         this.completed = outcome(registry, "completed");
@@ -43,7 +48,7 @@ class ArchiveMetrics {
         this.failed = outcome(registry, "failed");
         this.firstByte = Timer.builder("zipflux.archive.first.byte")
                 .description("Time from request to the first archive byte")
-                .publishPercentileHistogram()
+                .serviceLevelObjectives(FIRST_BYTE_BUCKETS)
                 .register(registry);
     }
 
