@@ -90,7 +90,7 @@ class ArchiveHandler {
         if (!withBody) {
             return response.build();
         }
-        return response.body(BodyInserters.fromDataBuffers(stream(request, start,
+        return response.body(BodyInserters.fromDataBuffers(stream(request, start, range.length(),
                 buffers -> storeArchive.bytes(layout, range.first(), range.last(), buffers))));
     }
 
@@ -102,7 +102,7 @@ class ArchiveHandler {
         if (!withBody) {
             return response.build();
         }
-        return response.body(BodyInserters.fromDataBuffers(stream(request, start,
+        return response.body(BodyInserters.fromDataBuffers(stream(request, start, -1,
                 buffers -> deflateArchive.bytes(entries, buffers))));
     }
 
@@ -110,14 +110,14 @@ class ArchiveHandler {
         Flux<DataBuffer> from(DataBufferFactory buffers);
     }
 
-    /** The archive body: allocated by the response's own buffer factory, throttled if configured, counted. */
-    private Flux<DataBuffer> stream(ServerRequest request, long start, ArchiveBytes bytes) {
+    /** The archive body ({@code length} bytes, -1: unknown): allocated by the response's own buffer factory, throttled if configured, counted. */
+    private Flux<DataBuffer> stream(ServerRequest request, long start, long length, ArchiveBytes bytes) {
         DataBufferFactory buffers = request.exchange().getResponse().bufferFactory();
         Flux<DataBuffer> body = bytes.from(buffers);
         if (!delay.isZero()) {
             body = body.delayElements(delay);
         }
-        return metrics.track(body, start);
+        return metrics.track(body, start, length);
     }
 
     private static void zipHeaders(HttpHeaders headers, String hash) {

@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 
 import io.micrometer.core.instrument.Counter;
@@ -59,9 +60,13 @@ class ArchiveMetrics {
                 .register(registry);
     }
 
-    /** Counts one stream, started at {@code startNanos}, over the life of its body. */
-    Flux<DataBuffer> track(Flux<DataBuffer> body, long startNanos) {
+    /**
+     * Counts one stream, started at {@code startNanos}, over the life of its body. A stream whose
+     * client hangs up right after the last byte of a known length still counts as completed.
+     */
+    Flux<DataBuffer> track(Flux<DataBuffer> body, long startNanos, long expectedBytes) {
         AtomicBoolean first = new AtomicBoolean(true);
+        AtomicLong sent = new AtomicLong();
         return body
                 .doOnSubscribe(subscription -> active.incrementAndGet())
                 .doOnNext(chunk -> {
@@ -69,10 +74,12 @@ class ArchiveMetrics {
                         firstByte.record(System.nanoTime() - startNanos, TimeUnit.NANOSECONDS);
                     }
                     bytesSent.increment(chunk.readableByteCount());
+                    sent.addAndGet(chunk.readableByteCount());
                 })
                 .doFinally(signal -> {
                     active.decrementAndGet();
-                    outcomeOf(signal).increment();
+                    boolean allSent = expectedBytes >= 0 && sent.get() == expectedBytes;
+                    outcomeOf(allSent ? SignalType.ON_COMPLETE : signal).increment();
                 });
     }
 
