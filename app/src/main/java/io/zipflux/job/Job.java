@@ -1,0 +1,22 @@
+package io.zipflux.job;
+
+import java.time.Instant;
+import java.util.UUID;
+
+import com.fasterxml.jackson.annotation.JsonIgnore;
+import com.fasterxml.jackson.databind.JsonNode;
+
+/**
+ * A long-running job as clients see it (and, in {@code params}, what the worker needs to run it).
+ */
+public record Job(
+        UUID id,
+        String type,
+        JobState state,
+        JobProgress progress,
+        Instant createdAt,
+        Instant updatedAt,
+        String error,
+        JsonNode result,
+        @JsonIgnore JsonNode params) {
+}

@@ -1,0 +1,42 @@
+package io.zipflux.job;
+
+import java.util.UUID;
+
+import org.springframework.http.HttpStatus;
+import org.springframework.web.ErrorResponseException;
+
+/** The errors job endpoints answer with; each becomes a problem+json response. */
+public final class JobExceptions {
+
+    private JobExceptions() {
+    }
+
+    /** 404: no job with this id (or the id is not a UUID). */
+    public static final class NotFound extends ErrorResponseException {
+        public NotFound(String id) {
+            super(HttpStatus.NOT_FOUND);
+            getBody().setTitle("Job not found");
+            getBody().setDetail("No job has the id '" + id + "'.");
+        }
+    }
+
+    /** 409: the job's state does not allow what was asked. */
+    public static final class Conflict extends ErrorResponseException {
+        public Conflict(UUID id, JobState state, String asked) {
+            super(HttpStatus.CONFLICT);
+            getBody().setTitle("Not possible in this state");
+            getBody().setDetail("Job " + id + " is " + state + "; it cannot " + asked + ".");
+            getBody().setProperty("state", state.name());
+        }
+    }
+
+    /** 503: the job store (PostgreSQL) is unreachable or not migrated yet. */
+    public static final class Unavailable extends ErrorResponseException {
+        public Unavailable(Throwable cause) {
+            super(HttpStatus.SERVICE_UNAVAILABLE, cause);
+            getBody().setTitle("Jobs are unavailable");
+            getBody().setDetail("The job store cannot be reached right now; archives still work. Try again shortly.");
+            getHeaders().set("Retry-After", "5");
+        }
+    }
+}

@@ -1,0 +1,211 @@
+package io.zipflux.job;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.r2dbc.postgresql.codec.Json;
+import io.r2dbc.spi.Readable;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+import org.springframework.r2dbc.core.DatabaseClient;
+import org.springframework.r2dbc.core.Parameter;
+import org.springframework.stereotype.Repository;
+
+/**
+ * Job rows in PostgreSQL. Every state change is one conditional UPDATE whose allowed source states
+ * come from {@link JobState}, so two instances racing on a job cannot both win.
+ */
+@Repository
+public class JobRepository {
+
+    private static final String COLUMNS = "id, type, state, params, progress_done, progress_total, progress_unit, "
+            + "result, error, created_at, updated_at";
+
+    private final DatabaseClient db;
+
+    private final ObjectMapper json;
+
+    JobRepository(DatabaseClient db, ObjectMapper json) {
+        this.db = db;
+        this.json = json;
+    }
+
+    Mono<Job> insert(UUID id, String type, JsonNode params, Long total, String unit) {
+        return db.sql("INSERT INTO jobs (id, type, state, params, progress_total, progress_unit) "
+                        + "VALUES (:id, :type, 'QUEUED', :params, :total, :unit) RETURNING " + COLUMNS)
+                .bind("id", id)
+                .bind("type", type)
+                .bind("params", Json.of(write(params)))
+                .bind("total", Parameter.fromOrEmpty(total, Long.class))
+                .bind("unit", unit)
+                .map(this::toJob)
+                .one();
+    }
+
+    public Mono<Job> find(UUID id) {
+        return db.sql("SELECT " + COLUMNS + " FROM jobs WHERE id = :id")
+                .bind("id", id)
+                .map(this::toJob)
+                .one();
+    }
+
+    Flux<Job> list(String type, JobState state, int limit) {
+        return db.sql("SELECT " + COLUMNS + " FROM jobs WHERE (:type = '' OR type = :type) "
+                        + "AND (:state = '' OR state = :state) ORDER BY created_at DESC, id LIMIT :limit")
+                .bind("type", type == null ? "" : type)
+                .bind("state", state == null ? "" : state.name())
+                .bind("limit", limit)
+                .map(this::toJob)
+                .all();
+    }
+
+    /** Moves a job to {@code target} if its current state allows it; empty when it does not. */
+    Mono<Job> moveTo(UUID id, JobState target, String error) {
+        return db.sql("UPDATE jobs SET state = :target, error = COALESCE(:error, error), updated_at = now(), "
+                        + "paused_at = CASE WHEN :target = 'PAUSED' THEN now() ELSE NULL END, "
+                        + "finished_at = CASE WHEN :target IN ('SUCCEEDED', 'FAILED', 'CANCELLED') THEN now() END "
+                        + "WHERE id = :id AND state IN (:sources) RETURNING " + COLUMNS)
+                .bind("id", id)
+                .bind("target", target.name())
+                .bind("sources", JobState.sourcesOf(target))
+                .bind("error", Parameter.fromOrEmpty(error, String.class))
+                .map(this::toJob)
+                .one();
+    }
+
+    /** Takes a queued job (or one whose owner stopped renewing its lease) for {@code owner}. */
+    Mono<Job> claim(UUID id, String owner, Duration lease) {
+        return db.sql("UPDATE jobs SET state = 'RUNNING', owner = :owner, lease_until = now() + :lease * interval '1 ms', "
+                        + "attempts = attempts + 1, progress_done = 0, started_at = COALESCE(started_at, now()), "
+                        + "updated_at = now() WHERE id = :id AND (state = 'QUEUED' OR (state = 'RUNNING' "
+                        + "AND (lease_until IS NULL OR lease_until < now()))) RETURNING " + COLUMNS)
+                .bind("id", id)
+                .bind("owner", owner)
+                .bind("lease", lease.toMillis())
+                .map(this::toJob)
+                .one();
+    }
+
+    /** Renews the lease and records progress; answers the job's state, empty if the job is no longer ours. */
+    Mono<JobState> renew(UUID id, String owner, Duration lease, long done) {
+        return db.sql("UPDATE jobs SET lease_until = now() + :lease * interval '1 ms', "
+                        + "updated_at = CASE WHEN progress_done <> :done THEN now() ELSE updated_at END, "
+                        + "progress_done = :done WHERE id = :id AND owner = :owner "
+                        + "AND state IN ('RUNNING', 'PAUSED') RETURNING state")
+                .bind("id", id)
+                .bind("owner", owner)
+                .bind("lease", lease.toMillis())
+                .bind("done", done)
+                .map(row -> JobState.valueOf(row.get("state", String.class)))
+                .one();
+    }
+
+    /** Ends a job this owner runs: SUCCEEDED with a result, or FAILED with an error. */
+    Mono<Job> finish(UUID id, String owner, JobState outcome, JsonNode result, String error, long done) {
+        return db.sql("UPDATE jobs SET state = :outcome, result = :result, error = :error, progress_done = :done, "
+                        + "finished_at = now(), updated_at = now(), owner = NULL, lease_until = NULL "
+                        + "WHERE id = :id AND owner = :owner AND state = 'RUNNING' RETURNING " + COLUMNS)
+                .bind("id", id)
+                .bind("owner", owner)
+                .bind("outcome", outcome.name())
+                .bind("result", Parameter.fromOrEmpty(result == null ? null : Json.of(write(result)), Json.class))
+                .bind("error", Parameter.fromOrEmpty(error, String.class))
+                .bind("done", done)
+                .map(this::toJob)
+                .one();
+    }
+
+    /** Lets go of every job this owner holds (graceful stop): running ones are queued again. */
+    Mono<Long> release(String owner) {
+        return db.sql("UPDATE jobs SET owner = NULL, lease_until = NULL, updated_at = now(), "
+                        + "state = CASE WHEN state = 'RUNNING' THEN 'QUEUED' ELSE state END, "
+                        + "published_at = CASE WHEN state = 'RUNNING' THEN NULL ELSE published_at END "
+                        + "WHERE owner = :owner")
+                .bind("owner", owner)
+                .fetch()
+                .rowsUpdated();
+    }
+
+    Mono<Void> markPublished(UUID id) {
+        return db.sql("UPDATE jobs SET published_at = now() WHERE id = :id")
+                .bind("id", id)
+                .then();
+    }
+
+    /** Running jobs whose owner stopped renewing the lease go back to the queue. */
+    Flux<Job> requeueAbandoned() {
+        return db.sql("UPDATE jobs SET state = 'QUEUED', owner = NULL, lease_until = NULL, published_at = NULL, "
+                        + "updated_at = now() WHERE state = 'RUNNING' AND (lease_until IS NULL OR lease_until < now()) "
+                        + "RETURNING " + COLUMNS)
+                .map(this::toJob)
+                .all();
+    }
+
+    /** Queued jobs whose publish was lost, or that no worker took for {@code republishAfter}. */
+    Flux<Job> awaitingPublish(Duration grace, Duration republishAfter) {
+        return db.sql("SELECT " + COLUMNS + " FROM jobs WHERE state = 'QUEUED' AND ("
+                        + "(published_at IS NULL AND created_at < now() - :grace * interval '1 ms') "
+                        + "OR published_at < now() - :republish * interval '1 ms') ORDER BY created_at LIMIT 500")
+                .bind("grace", grace.toMillis())
+                .bind("republish", republishAfter.toMillis())
+                .map(this::toJob)
+                .all();
+    }
+
+    /** Cancels jobs paused for longer than {@code timeout}. */
+    Flux<Job> cancelPausedLongerThan(Duration timeout) {
+        return db.sql("UPDATE jobs SET state = 'CANCELLED', finished_at = now(), updated_at = now(), "
+                        + "error = 'paused for longer than ' || :limit WHERE state = 'PAUSED' "
+                        + "AND paused_at < now() - :timeout * interval '1 ms' RETURNING " + COLUMNS)
+                .bind("timeout", timeout.toMillis())
+                .bind("limit", timeout.toString().substring(2).toLowerCase())
+                .map(this::toJob)
+                .all();
+    }
+
+    Flux<Map.Entry<String, Long>> countsByTypeAndState() {
+        return db.sql("SELECT type, state, count(*) AS n FROM jobs GROUP BY type, state")
+                .map(row -> Map.entry(row.get("type", String.class) + "/" + row.get("state", String.class),
+                        row.get("n", Long.class)))
+                .all();
+    }
+
+    private Job toJob(Readable row) {
+        return new Job(
+                row.get("id", UUID.class),
+                row.get("type", String.class),
+                JobState.valueOf(row.get("state", String.class)),
+                new JobProgress(row.get("progress_done", Long.class), row.get("progress_total", Long.class),
+                        row.get("progress_unit", String.class)),
+                row.get("created_at", Instant.class),
+                row.get("updated_at", Instant.class),
+                row.get("error", String.class),
+                read(row.get("result", Json.class)),
+                read(row.get("params", Json.class)));
+    }
+
+    private JsonNode read(Json value) {
+        try {
+            return value == null ? null : json.readTree(value.asString());
+        }
+        catch (JsonProcessingException ex) {
+            throw new IllegalStateException("Stored JSON is not readable", ex);
+        }
+    }
+
+    private String write(JsonNode value) {
+        try {
+            return json.writeValueAsString(value);
+        }
+        catch (JsonProcessingException ex) {
+            throw new IllegalStateException("JSON always serializes", ex);
+        }
+    }
+}

@@ -1,0 +1,127 @@
+package io.zipflux.job;
+
+import java.time.Duration;
+import java.util.UUID;
+import java.util.function.Function;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.reactive.TransactionalOperator;
+
+import io.zipflux.system.DatabaseMigrations;
+
+/**
+ * Accepts, finds and steers jobs. A job row is committed before its message is published; if the
+ * publish fails the job stays QUEUED and the sweeper publishes it later, so no accepted job is lost.
+ */
+@Service
+public class JobService {
+
+    private static final Logger log = LoggerFactory.getLogger(JobService.class);
+
+    private static final Duration EVENTS_POLL = Duration.ofMillis(250);
+
+    private final JobRepository jobs;
+
+    private final JobBus bus;
+
+    private final TransactionalOperator transaction;
+
+    private final DatabaseMigrations migrations;
+
+    private final JobsProperties properties;
+
+    JobService(JobRepository jobs, JobBus bus, TransactionalOperator transaction, DatabaseMigrations migrations,
+            JobsProperties properties) {
+        this.jobs = jobs;
+        this.bus = bus;
+        this.transaction = transaction;
+        this.migrations = migrations;
+        this.properties = properties;
+    }
+
+    /**
+     * Accepts a job: writes its row (and, in the same transaction, whatever {@code alongside} writes),
+     * then publishes it.
+     */
+    public Mono<Job> submit(String type, JsonNode params, Long total, String unit, Function<Job, Mono<?>> alongside) {
+        UUID id = UUID.randomUUID();
+        Mono<Job> insert = jobs.insert(id, type, params, total, unit)
+                .flatMap(job -> alongside.apply(job).thenReturn(job));
+        return available(transaction.transactional(insert))
+                .flatMap(job -> publish(job).thenReturn(job));
+    }
+
+    /** Publishes a queued job; a broker that does not answer in time leaves it to the sweeper. */
+    Mono<Void> publish(Job job) {
+        return bus.publish(job.type(), job.id())
+                .timeout(properties.publishTimeout())
+                .then(jobs.markPublished(job.id()))
+                .onErrorResume(error -> {
+                    log.warn("Job {} stays queued until the broker takes it: {}", job.id(), error.toString());
+                    return Mono.empty();
+                });
+    }
+
+    /** Fails with 503 unless the job store is ready; lets a request check before it reads a large body. */
+    public Mono<Void> requireAvailable() {
+        return available(Mono.<Void>empty());
+    }
+
+    public Mono<Job> get(String id) {
+        return available(parse(id).flatMap(jobs::find))
+                .switchIfEmpty(Mono.error(() -> new JobExceptions.NotFound(id)));
+    }
+
+    public Flux<Job> list(String type, JobState state, int limit) {
+        return available(jobs.list(type, state, limit));
+    }
+
+    /** Pauses, resumes or cancels; 409 when the job's state does not allow it. */
+    public Mono<Job> act(String id, JobAction action) {
+        return get(id)
+                .flatMap(job -> available(jobs.moveTo(job.id(), action.target(), null))
+                        .switchIfEmpty(Mono.defer(() -> conflict(job.id(), action))));
+    }
+
+    private Mono<Job> conflict(UUID id, JobAction action) {
+        return jobs.find(id)
+                .flatMap(current -> Mono.error(new JobExceptions.Conflict(id, current.state(),
+                        action.name().toLowerCase())));
+    }
+
+    /** Snapshots of a job whenever it changes, ending after a terminal state. */
+    public Flux<Job> events(String id) {
+        return get(id)
+                .flatMapMany(first -> Flux.interval(Duration.ZERO, EVENTS_POLL)
+                        .concatMap(tick -> jobs.find(first.id()))
+                        .distinctUntilChanged(job -> job.state() + "/" + job.progress() + "/" + job.updatedAt())
+                        .takeUntil(job -> job.state().isTerminal()));
+    }
+
+    private static Mono<UUID> parse(String id) {
+        try {
+            return Mono.just(UUID.fromString(id));
+        }
+        catch (IllegalArgumentException ex) {
+            return Mono.empty();
+        }
+    }
+
+    private <T> Mono<T> available(Mono<T> call) {
+        return migrations.ready()
+                ? call.onErrorMap(JobStoreErrors::isUnavailable, JobExceptions.Unavailable::new)
+                : Mono.error(new JobExceptions.Unavailable(null));
+    }
+
+    private <T> Flux<T> available(Flux<T> call) {
+        return migrations.ready()
+                ? call.onErrorMap(JobStoreErrors::isUnavailable, JobExceptions.Unavailable::new)
+                : Flux.error(new JobExceptions.Unavailable(null));
+    }
+}

@@ -1,0 +1,100 @@
+package io.zipflux.job;
+
+import java.time.Duration;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import reactor.core.Disposable;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+import org.springframework.context.SmartLifecycle;
+import org.springframework.stereotype.Component;
+
+import io.zipflux.system.DatabaseMigrations;
+
+/**
+ * Keeps every accepted job moving, on every instance (each step is one atomic statement, so
+ * instances never double up): jobs of lost instances are queued again, queued jobs whose publish was
+ * lost are published, jobs paused past the pause timeout are cancelled, and job counts are refreshed.
+ */
+@Component
+class JobSweeper implements SmartLifecycle {
+
+    private static final Logger log = LoggerFactory.getLogger(JobSweeper.class);
+
+    /** A new job's own publish gets this long before the sweeper publishes it too. */
+    private static final Duration PUBLISH_GRACE = Duration.ofSeconds(2);
+
+    private final JobRepository jobs;
+
+    private final JobService service;
+
+    private final JobMetrics metrics;
+
+    private final DatabaseMigrations migrations;
+
+    private final JobsProperties properties;
+
+    private Disposable sweeping;
+
+    JobSweeper(JobRepository jobs, JobService service, JobMetrics metrics, DatabaseMigrations migrations,
+            JobsProperties properties) {
+        this.jobs = jobs;
+        this.service = service;
+        this.metrics = metrics;
+        this.migrations = migrations;
+        this.properties = properties;
+    }
+
+    @Override
+    public void start() {
+        sweeping = migrations.whenReady()
+                .flatMapMany(ready -> Flux.interval(properties.sweepInterval()))
+                .onBackpressureDrop()
+                .concatMap(tick -> sweep(), 1)
+                .subscribe();
+    }
+
+    Mono<Void> sweep() {
+        return requeueAbandoned()
+                .then(publishWaiting())
+                .then(cancelOverPaused())
+                .then(metrics.refreshCounts(jobs.countsByTypeAndState()))
+                .onErrorResume(error -> {
+                    log.warn("Job sweep failed: {}", error.toString());
+                    return Mono.empty();
+                });
+    }
+
+    private Mono<Void> requeueAbandoned() {
+        return jobs.requeueAbandoned()
+                .doOnNext(job -> log.warn("Job {} lost its instance; queued again", job.id()))
+                .concatMap(service::publish)
+                .then();
+    }
+
+    private Mono<Void> publishWaiting() {
+        return jobs.awaitingPublish(PUBLISH_GRACE, properties.republishAfter())
+                .concatMap(service::publish)
+                .then();
+    }
+
+    private Mono<Void> cancelOverPaused() {
+        return jobs.cancelPausedLongerThan(properties.pauseTimeout())
+                .doOnNext(job -> log.info("Job {} was paused longer than {}; cancelled", job.id(), properties.pauseTimeout()))
+                .then();
+    }
+
+    @Override
+    public void stop() {
+        if (sweeping != null) {
+            sweeping.dispose();
+        }
+    }
+
+    @Override
+    public boolean isRunning() {
+        return sweeping != null && !sweeping.isDisposed();
+    }
+}

@@ -1,0 +1,58 @@
+package io.zipflux.job;
+
+import java.util.concurrent.atomic.AtomicLong;
+
+import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
+
+/** A job this instance runs: its progress, and the state its control last saw in the database. */
+final class RunningJob implements JobContext {
+
+    private final Job job;
+
+    private final AtomicLong done = new AtomicLong();
+
+    private final Sinks.Many<JobState> states = Sinks.many().replay().latest();
+
+    private volatile JobState state = JobState.RUNNING;
+
+    private volatile boolean lost;
+
+    RunningJob(Job job) {
+        this.job = job;
+    }
+
+    Job job() {
+        return job;
+    }
+
+    long done() {
+        return done.get();
+    }
+
+    @Override
+    public Mono<Void> checkpoint(long progress) {
+        done.set(progress);
+        if (state == JobState.RUNNING && !lost) {
+            return Mono.empty();
+        }
+        return states.asFlux()
+                .filter(seen -> seen != JobState.PAUSED)
+                .next()
+                .flatMap(seen -> seen == JobState.RUNNING && !lost
+                        ? Mono.<Void>empty()
+                        : Mono.error(new JobStoppedException(lost ? null : seen)));
+    }
+
+    /** The state the database holds now; called by the control loop only. */
+    void observe(JobState seen) {
+        state = seen;
+        states.tryEmitNext(seen);
+    }
+
+    /** The job is no longer this instance's (its lease passed to another). */
+    void lose() {
+        lost = true;
+        states.tryEmitNext(JobState.CANCELLED);
+    }
+}

@@ -1,0 +1,139 @@
+package io.zipflux.job.hash;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import reactor.core.publisher.Mono;
+
+import org.springframework.core.io.buffer.DataBufferUtils;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.http.codec.multipart.FilePartEvent;
+import org.springframework.http.codec.multipart.PartEvent;
+import org.springframework.stereotype.Component;
+import org.springframework.web.reactive.function.server.ServerRequest;
+import org.springframework.web.reactive.function.server.ServerResponse;
+import org.springframework.web.server.ServerWebInputException;
+import org.springframework.web.server.UnsupportedMediaTypeStatusException;
+
+import io.zipflux.job.Job;
+import io.zipflux.job.JobService;
+import io.zipflux.job.JobState;
+
+/** File uploads for hashing, and their hashes. */
+@Component
+class FileHandler {
+
+    private static final String FIELD = "file";
+
+    private final UploadStore uploads;
+
+    private final FileRepository files;
+
+    private final JobService jobs;
+
+    private final ObjectMapper json;
+
+    FileHandler(UploadStore uploads, FileRepository files, JobService jobs, ObjectMapper json) {
+        this.uploads = uploads;
+        this.files = files;
+        this.jobs = jobs;
+        this.json = json;
+    }
+
+    /** An upload read from a multipart body. */
+    private record Upload(String name, long size) {
+    }
+
+    Mono<ServerResponse> upload(ServerRequest request) {
+        MediaType type = request.headers().contentType().orElse(MediaType.APPLICATION_OCTET_STREAM);
+        if (!MediaType.MULTIPART_FORM_DATA.includes(type)) {
+            return Mono.error(new UnsupportedMediaTypeStatusException(type, List.of(MediaType.MULTIPART_FORM_DATA)));
+        }
+        UUID fileId = UUID.randomUUID();
+        return jobs.requireAvailable()
+                .then(receive(request, fileId))
+                .flatMap(upload -> submit(fileId, upload)
+                        .onErrorResume(error -> uploads.delete(fileId).then(Mono.error(error))))
+                .flatMap(job -> ServerResponse.accepted()
+                        .contentType(MediaType.APPLICATION_JSON)
+                        .bodyValue(Map.of("id", fileId, "status", "PENDING", "jobId", job.id())));
+    }
+
+    /** Streams the part named "file" to disk and drains the others. */
+    private Mono<Upload> receive(ServerRequest request, UUID fileId) {
+        AtomicBoolean taken = new AtomicBoolean();
+        return request.bodyToFlux(PartEvent.class)
+                .windowUntil(PartEvent::isLast)
+                .concatMap(part -> part.switchOnFirst((first, events) -> {
+                    if (first.get() instanceof FilePartEvent file && FIELD.equals(file.name()) && taken.compareAndSet(false, true)) {
+                        return uploads.write(fileId, events.map(PartEvent::content))
+                                .map(size -> new Upload(file.filename(), size));
+                    }
+                    return events.doOnNext(event -> DataBufferUtils.release(event.content())).then(Mono.<Upload>empty());
+                }))
+                .collectList()
+                .flatMap(uploaded -> Mono.justOrEmpty(uploaded.stream().findFirst()))
+                .switchIfEmpty(Mono.error(() -> new ServerWebInputException(
+                        "multipart field '" + FIELD + "' with a file is required")));
+    }
+
+    private Mono<Job> submit(UUID fileId, Upload upload) {
+        return jobs.submit(HashWorker.TYPE,
+                json.createObjectNode().put("fileId", fileId.toString()).put("size", upload.size()),
+                upload.size(), "bytes",
+                job -> files.insert(fileId, job.id(), upload.name(), upload.size()));
+    }
+
+    Mono<ServerResponse> hash(ServerRequest request) {
+        String id = request.pathVariable("id");
+        return parse(id)
+                .flatMap(files::find)
+                .flatMap(file -> jobs.get(file.jobId().toString())
+                        .flatMap(job -> ServerResponse.ok()
+                                .contentType(MediaType.APPLICATION_JSON)
+                                .bodyValue(view(file, job))))
+                .switchIfEmpty(Mono.defer(() -> invalidId(id)));
+    }
+
+    private static Map<String, Object> view(FileRepository.StoredFile file, Job job) {
+        Map<String, Object> view = new LinkedHashMap<>();
+        view.put("id", file.id());
+        view.put("status", status(job.state()));
+        view.put("md5", job.state() == JobState.SUCCEEDED ? job.result().get("md5").asText() : null);
+        view.put("sha256", job.state() == JobState.SUCCEEDED ? job.result().get("sha256").asText() : null);
+        view.put("size", file.size());
+        view.put("jobId", job.id());
+        view.put("error", job.error());
+        return view;
+    }
+
+    private static String status(JobState state) {
+        return switch (state) {
+            case SUCCEEDED -> "SUCCESS";
+            case FAILED, CANCELLED -> "FAILURE";
+            default -> "PENDING";
+        };
+    }
+
+    private static Mono<ServerResponse> invalidId(String id) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("id", id);
+        body.put("status", "INVALID_ID");
+        body.put("error", "No uploaded file has this id.");
+        return ServerResponse.status(HttpStatus.NOT_FOUND).contentType(MediaType.APPLICATION_JSON).bodyValue(body);
+    }
+
+    private static Mono<UUID> parse(String id) {
+        try {
+            return Mono.just(UUID.fromString(id));
+        }
+        catch (IllegalArgumentException ex) {
+            return Mono.empty();
+        }
+    }
+}

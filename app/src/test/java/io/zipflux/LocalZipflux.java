@@ -1,0 +1,23 @@
+package io.zipflux;
+
+import org.springframework.boot.SpringApplication;
+
+import io.zipflux.system.LocalServicesInitializer;
+import io.zipflux.system.SeedFlags;
+
+/**
+ * The local run: zipflux with a real in-process Kafka broker (KRaft) and a real embedded PostgreSQL,
+ * started for it. Lives with the tests so that the production jar never starts embedded services.
+ * Run it with {@code mvn -pl app spring-boot:test-run} (see the README).
+ */
+public final class LocalZipflux {
+
+    private LocalZipflux() {
+    }
+
+    public static void main(String[] args) {
+        SpringApplication application = new SpringApplication(ZipfluxApplication.class);
+        application.addInitializers(new LocalServicesInitializer());
+        application.run(SeedFlags.translate(args));
+    }
+}

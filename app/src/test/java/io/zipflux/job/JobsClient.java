@@ -1,0 +1,119 @@
+package io.zipflux.job;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.UUID;
+import java.util.function.Predicate;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Drives one zipflux instance over real HTTP: uploads, job status, control. */
+public final class JobsClient {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    private final String base;
+
+    public JobsClient(int port) {
+        this.base = "http://127.0.0.1:" + port;
+    }
+
+    /** A response with its body parsed as JSON (null when empty). */
+    public record Answer(int status, String contentType, JsonNode body) {
+    }
+
+    public Answer get(String path) {
+        return send(HttpRequest.newBuilder(uri(path)).GET());
+    }
+
+    public Answer post(String path) {
+        return send(HttpRequest.newBuilder(uri(path)).POST(HttpRequest.BodyPublishers.noBody()));
+    }
+
+    /** Uploads a file as multipart field {@code field}, streamed from disk. */
+    public Answer upload(String field, Path file) throws IOException {
+        String boundary = "zipflux-" + UUID.randomUUID();
+        String head = "--" + boundary + "\r\nContent-Disposition: form-data; name=\"" + field + "\"; filename=\""
+                + file.getFileName() + "\"\r\nContent-Type: application/octet-stream\r\n\r\n";
+        String tail = "\r\n--" + boundary + "--\r\n";
+        HttpRequest.BodyPublisher body = HttpRequest.BodyPublishers.concat(
+                HttpRequest.BodyPublishers.ofString(head),
+                HttpRequest.BodyPublishers.ofFile(file),
+                HttpRequest.BodyPublishers.ofString(tail));
+        return send(HttpRequest.newBuilder(uri("/api/v1/files"))
+                .header("Content-Type", "multipart/form-data; boundary=" + boundary)
+                .POST(body));
+    }
+
+    /** A multipart body with only a text field, no file. */
+    public Answer uploadWithoutFile() {
+        String boundary = "zipflux-none";
+        String body = "--" + boundary + "\r\nContent-Disposition: form-data; name=\"comment\"\r\n\r\nhello\r\n--" + boundary + "--\r\n";
+        return send(HttpRequest.newBuilder(uri("/api/v1/files"))
+                .header("Content-Type", "multipart/form-data; boundary=" + boundary)
+                .POST(HttpRequest.BodyPublishers.ofString(body)));
+    }
+
+    public JsonNode job(String id) {
+        Answer answer = get("/api/v1/jobs/" + id);
+        assertThat(answer.status()).as("GET job %s", id).isEqualTo(200);
+        return answer.body();
+    }
+
+    /** Polls the job until {@code condition} holds, failing after {@code limit}. */
+    public JsonNode awaitJob(String id, Duration limit, Predicate<JsonNode> condition) throws InterruptedException {
+        long deadline = System.nanoTime() + limit.toNanos();
+        JsonNode job = job(id);
+        while (!condition.test(job)) {
+            assertThat(System.nanoTime()).as("job %s still %s after %s", id, job, limit).isLessThan(deadline);
+            Thread.sleep(50);
+            job = job(id);
+        }
+        return job;
+    }
+
+    public JsonNode awaitState(String id, String state, Duration limit) throws InterruptedException {
+        return awaitJob(id, limit, job -> job.get("state").asText().equals(state));
+    }
+
+    public static Predicate<JsonNode> progressAtLeast(long done) {
+        return job -> job.get("progress").get("done").asLong() >= done;
+    }
+
+    private URI uri(String path) {
+        return URI.create(base + path);
+    }
+
+    private Answer send(HttpRequest.Builder request) {
+        try {
+            HttpResponse<String> response = http.send(request.timeout(Duration.ofMinutes(2)).build(),
+                    HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+            String type = response.headers().firstValue("Content-Type").orElse("");
+            JsonNode body = response.body().isBlank() ? null : parse(response.body(), type);
+            return new Answer(response.statusCode(), type, body);
+        }
+        catch (IOException ex) {
+            throw new IllegalStateException(ex);
+        }
+        catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(ex);
+        }
+    }
+
+    private static JsonNode parse(String body, String type) throws IOException {
+        return type.contains("json") ? JSON.readTree(body) : JSON.valueToTree(Map.of("text", body));
+    }
+}

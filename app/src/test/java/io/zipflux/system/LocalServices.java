@@ -1,0 +1,90 @@
+package io.zipflux.system;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import org.springframework.kafka.test.EmbeddedKafkaKraftBroker;
+
+/**
+ * A real Kafka broker (KRaft, in-process) and a real PostgreSQL (embedded), started once per JVM
+ * for the test suite and for the local run; stopped when the JVM exits.
+ */
+public final class LocalServices {
+
+    private static final Logger log = LoggerFactory.getLogger(LocalServices.class);
+
+    private static LocalServices started;
+
+    private final EmbeddedKafkaKraftBroker kafka;
+
+    private final EmbeddedPostgres postgres;
+
+    private LocalServices(EmbeddedKafkaKraftBroker kafka, EmbeddedPostgres postgres) {
+        this.kafka = kafka;
+        this.postgres = postgres;
+    }
+
+    /** The running services, started on first use. */
+    public static synchronized LocalServices get() {
+        if (started == null) {
+            started = new LocalServices(startKafka(), startPostgres());
+            Runtime.getRuntime().addShutdownHook(new Thread(started::stop, "local-services-stop"));
+            log.info("Local services: Kafka at {}, PostgreSQL at {}", started.kafkaBootstrap(), started.r2dbcUrl());
+        }
+        return started;
+    }
+
+    private static EmbeddedKafkaKraftBroker startKafka() {
+        EmbeddedKafkaKraftBroker broker = new EmbeddedKafkaKraftBroker(1, 4);
+        broker.brokerProperty("auto.create.topics.enable", "true");
+        broker.afterPropertiesSet();
+        return broker;
+    }
+
+    private static EmbeddedPostgres startPostgres() {
+        try {
+            return EmbeddedPostgres.builder().start();
+        }
+        catch (IOException ex) {
+            throw new UncheckedIOException("Embedded PostgreSQL did not start", ex);
+        }
+    }
+
+    public String kafkaBootstrap() {
+        return kafka.getBrokersAsString();
+    }
+
+    public String r2dbcUrl() {
+        return "r2dbc:postgresql://localhost:" + postgres.getPort() + "/postgres";
+    }
+
+    public EmbeddedKafkaKraftBroker kafka() {
+        return kafka;
+    }
+
+    /** Spring properties that point the service at these services. */
+    public Map<String, Object> properties() {
+        Map<String, Object> properties = new LinkedHashMap<>();
+        properties.put("spring.kafka.bootstrap-servers", kafkaBootstrap());
+        properties.put("spring.r2dbc.url", r2dbcUrl());
+        properties.put("spring.r2dbc.username", "postgres");
+        properties.put("spring.r2dbc.password", "postgres");
+        return properties;
+    }
+
+    private void stop() {
+        kafka.destroy();
+        try {
+            postgres.close();
+        }
+        catch (IOException ex) {
+            log.warn("Embedded PostgreSQL did not stop cleanly", ex);
+        }
+    }
+}
