@@ -2,6 +2,9 @@ package io.zipflux.system;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -24,6 +27,8 @@ public final class LocalServices {
     private final EmbeddedKafkaKraftBroker kafka;
 
     private final EmbeddedPostgres postgres;
+
+    private int databases;
 
     private LocalServices(EmbeddedKafkaKraftBroker kafka, EmbeddedPostgres postgres) {
         this.kafka = kafka;
@@ -61,18 +66,40 @@ public final class LocalServices {
     }
 
     public String r2dbcUrl() {
-        return "r2dbc:postgresql://localhost:" + postgres.getPort() + "/postgres";
+        return r2dbcUrl("postgres");
+    }
+
+    public String r2dbcUrl(String database) {
+        return "r2dbc:postgresql://localhost:" + postgres.getPort() + "/" + database;
+    }
+
+    /** A new, empty database, so that each application context has jobs of its own. */
+    public synchronized String createDatabase() {
+        String name = "zipflux_" + (++databases);
+        try (Connection connection = postgres.getPostgresDatabase().getConnection();
+             Statement statement = connection.createStatement()) {
+            statement.execute("CREATE DATABASE " + name);
+            return name;
+        }
+        catch (SQLException ex) {
+            throw new IllegalStateException("Cannot create database " + name, ex);
+        }
     }
 
     public EmbeddedKafkaKraftBroker kafka() {
         return kafka;
     }
 
-    /** Spring properties that point the service at these services. */
+    /**
+     * Spring properties that point a service at these services, in a database and on topics of its
+     * own: contexts of different tests never run each other's jobs.
+     */
     public Map<String, Object> properties() {
+        String database = createDatabase();
         Map<String, Object> properties = new LinkedHashMap<>();
         properties.put("spring.kafka.bootstrap-servers", kafkaBootstrap());
-        properties.put("spring.r2dbc.url", r2dbcUrl());
+        properties.put("spring.r2dbc.url", r2dbcUrl(database));
+        properties.put("zipflux.jobs.topic-prefix", database + ".");
         properties.put("spring.r2dbc.username", "postgres");
         properties.put("spring.r2dbc.password", "postgres");
         return properties;

@@ -1,6 +1,5 @@
 package io.zipflux.job.hash;
 
-import java.io.RandomAccessFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -15,6 +14,7 @@ import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
 import org.springframework.boot.test.web.server.LocalServerPort;
 
 import io.zipflux.job.JobsClient;
+import io.zipflux.job.TestFiles;
 import io.zipflux.job.JobsClient.Answer;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -53,14 +53,7 @@ class HashJobTest {
 
     @Test
     void multiGigabyteUploadIsHashedLikeCoreutils() throws Exception {
-        Path file = files.resolve("sparse.bin");
-        try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "rw")) {
-            raf.setLength((2L << 30) + 3);
-            raf.seek(1L << 30);
-            raf.write("in the middle".getBytes());
-        }
-
-        assertHashedLikeCoreutils(file);
+        assertHashedLikeCoreutils(TestFiles.sparse(files.resolve("sparse.bin"), (2L << 30) + 3));
     }
 
     private void assertHashedLikeCoreutils(Path file) throws Exception {
@@ -73,8 +66,8 @@ class HashJobTest {
 
         assertThat(hash.get("status").asText()).isEqualTo("SUCCESS");
         assertThat(hash.get("size").asLong()).isEqualTo(Files.size(file));
-        assertThat(hash.get("md5").asText()).isEqualTo(coreutils("md5sum", file));
-        assertThat(hash.get("sha256").asText()).isEqualTo(coreutils("sha256sum", file));
+        assertThat(hash.get("md5").asText()).isEqualTo(TestFiles.coreutils("md5sum", file));
+        assertThat(hash.get("sha256").asText()).isEqualTo(TestFiles.coreutils("sha256sum", file));
         JsonNode job = client().job(accepted.body().get("jobId").asText());
         assertThat(job.get("type").asText()).isEqualTo("hash");
         assertThat(job.get("progress").get("done").asLong()).isEqualTo(Files.size(file));
@@ -92,13 +85,6 @@ class HashJobTest {
             assertThat(System.nanoTime()).as("hash of %s still pending", id).isLessThan(deadline);
             Thread.sleep(50);
         }
-    }
-
-    private static String coreutils(String command, Path file) throws Exception {
-        Process process = new ProcessBuilder(command, file.toString()).start();
-        String output = new String(process.getInputStream().readAllBytes());
-        assertThat(process.waitFor()).isZero();
-        return output.split(" ")[0];
     }
 
     @Test
