@@ -1,0 +1,175 @@
+package io.zipflux.job;
+
+import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.io.TempDir;
+
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.context.ConfigurableApplicationContext;
+
+import io.zipflux.ZipfluxApplication;
+import io.zipflux.job.JobsClient.Answer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Several instances on one broker and one database. This test's own instance only serves the API;
+ * jobs run in a separate JVM, which one test kills outright (SIGKILL, no graceful stop).
+ */
+@SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT, properties = {
+        "zipflux.data-dir=${java.io.tmpdir}/zipflux-test-data",
+        "zipflux.archive.photos-dir=${java.io.tmpdir}/zipflux-test-photos",
+        "zipflux.jobs.workers-enabled=false",
+        "zipflux.jobs.lease=3s",
+})
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class TwoInstancesTest {
+
+    private static final long SIZE = 120L << 20;
+
+    private static Process worker;
+
+    private static final List<ConfigurableApplicationContext> inProcessWorkers = new ArrayList<>();
+
+    @LocalServerPort
+    private int port;
+
+    @Value("${spring.r2dbc.url}")
+    private String r2dbcUrl;
+
+    @Value("${spring.kafka.bootstrap-servers}")
+    private String kafka;
+
+    @Value("${zipflux.jobs.topic-prefix}")
+    private String topicPrefix;
+
+    @TempDir
+    private Path files;
+
+    private JobsClient api() {
+        return new JobsClient(port);
+    }
+
+    /** Settings every worker instance shares with this one. */
+    private List<String> sharedSettings() {
+        return List.of(
+                "--server.port=0",
+                "--zipflux.local-services=false",
+                "--spring.kafka.bootstrap-servers=" + kafka,
+                "--spring.r2dbc.url=" + r2dbcUrl,
+                "--spring.r2dbc.username=postgres",
+                "--spring.r2dbc.password=postgres",
+                "--zipflux.jobs.topic-prefix=" + topicPrefix,
+                "--zipflux.jobs.lease=3s",
+                "--zipflux.jobs.hash.max-rate=20MB",
+                "--zipflux.data-dir=" + System.getProperty("java.io.tmpdir") + "/zipflux-test-data",
+                "--zipflux.archive.photos-dir=" + System.getProperty("java.io.tmpdir") + "/zipflux-test-photos");
+    }
+
+    @BeforeEach
+    void workerInItsOwnJvm() throws Exception {
+        if (worker != null && worker.isAlive()) {
+            return;
+        }
+        List<String> command = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m",
+                "-cp", System.getProperty("java.class.path"), ZipfluxApplication.class.getName(),
+                "--zipflux.jobs.instance-id=worker-jvm"));
+        command.addAll(sharedSettings());
+        File log = Files.createTempFile("zipflux-worker", ".log").toFile();
+        worker = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log).start();
+        awaitLine(log.toPath(), "Instance worker-jvm runs jobs", Duration.ofSeconds(60));
+    }
+
+    @AfterAll
+    static void stopWorkers() {
+        if (worker != null) {
+            worker.destroyForcibly();
+        }
+        inProcessWorkers.forEach(ConfigurableApplicationContext::close);
+    }
+
+    private Answer runningUpload(String name) throws Exception {
+        Answer accepted = api().upload("file", TestFiles.sparse(files.resolve(name), SIZE));
+        assertThat(accepted.status()).isEqualTo(202);
+        api().awaitJob(accepted.body().get("jobId").asText(), Duration.ofSeconds(30), JobsClient.progressAtLeast(2 << 20));
+        return accepted;
+    }
+
+    @Test
+    @Order(1)
+    void pauseSentToAnInstanceNotRunningTheJobStopsIt() throws Exception {
+        String jobId = runningUpload("remote.bin").body().get("jobId").asText();
+
+        assertThat(api().post("/api/v1/jobs/" + jobId + "/pause").status()).isEqualTo(202);
+        Thread.sleep(1000);
+        long progress = api().job(jobId).get("progress").get("done").asLong();
+        Thread.sleep(1500);
+        assertThat(api().job(jobId).get("progress").get("done").asLong()).isEqualTo(progress).isLessThan(SIZE);
+
+        assertThat(api().post("/api/v1/jobs/" + jobId + "/resume").status()).isEqualTo(202);
+        assertThat(api().awaitState(jobId, "SUCCEEDED", Duration.ofSeconds(30)).get("result").get("size").asLong())
+                .isEqualTo(SIZE);
+    }
+
+    @Test
+    @Order(2)
+    void jobOfAKilledInstanceFinishesOnceOnAnother() throws Exception {
+        Answer upload = runningUpload("orphan.bin");
+        String jobId = upload.body().get("jobId").asText();
+
+        worker.destroyForcibly();
+        assertThat(worker.waitFor(10, TimeUnit.SECONDS)).isTrue();
+        inProcessWorkers.add(new SpringApplicationBuilder(ZipfluxApplication.class)
+                .run(sharedSettings().toArray(String[]::new)));
+
+        api().awaitState(jobId, "SUCCEEDED", Duration.ofSeconds(60));
+        Thread.sleep(2000);
+        assertThat(api().job(jobId).get("state").asText()).isEqualTo("SUCCEEDED");
+        assertThat(attempts(UUID.fromString(jobId))).as("runs: the killed one and the finished one").isEqualTo(2);
+        Answer hash = api().get("/api/v1/files/" + upload.body().get("id").asText() + "/hash");
+        assertThat(hash.body().get("md5").asText()).isEqualTo(TestFiles.coreutils("md5sum", files.resolve("orphan.bin")));
+    }
+
+    private int attempts(UUID jobId) throws Exception {
+        String jdbc = r2dbcUrl.replaceFirst("^r2dbc:", "jdbc:");
+        try (Connection connection = DriverManager.getConnection(jdbc, "postgres", "postgres");
+             PreparedStatement query = connection.prepareStatement("SELECT attempts FROM jobs WHERE id = ?")) {
+            query.setObject(1, jobId);
+            try (ResultSet row = query.executeQuery()) {
+                assertThat(row.next()).isTrue();
+                return row.getInt(1);
+            }
+        }
+    }
+
+    private static void awaitLine(Path log, String text, Duration limit) throws Exception {
+        long deadline = System.nanoTime() + limit.toNanos();
+        while (!Files.readString(log).contains(text)) {
+            assertThat(worker.isAlive()).as("worker JVM alive; its log:%n%s", Files.readString(log)).isTrue();
+            assertThat(System.nanoTime()).as("worker said '%s'", text).isLessThan(deadline);
+            Thread.sleep(100);
+        }
+    }
+}
