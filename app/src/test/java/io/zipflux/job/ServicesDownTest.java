@@ -1,0 +1,71 @@
+package io.zipflux.job;
+
+import java.nio.file.Path;
+
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
+import org.springframework.boot.test.web.server.LocalServerPort;
+
+import io.zipflux.job.JobsClient.Answer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** With neither Kafka nor PostgreSQL reachable the service starts, streams archives and says what is down. */
+@SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT, properties = {
+        "zipflux.local-services=false",
+        "spring.kafka.bootstrap-servers=127.0.0.1:1",
+        "spring.r2dbc.url=r2dbc:postgresql://127.0.0.1:1/nowhere",
+        "zipflux.archive.photos-dir=${java.io.tmpdir}/zipflux-down-photos",
+        "zipflux.data-dir=${java.io.tmpdir}/zipflux-test-data",
+})
+class ServicesDownTest {
+
+    @LocalServerPort
+    private int port;
+
+    @BeforeAll
+    static void photos() throws Exception {
+        Path album = Path.of(System.getProperty("java.io.tmpdir"), "zipflux-down-photos", "still-works");
+        java.nio.file.Files.createDirectories(album);
+        java.nio.file.Files.writeString(album.resolve("photo.txt"), "archives need neither Kafka nor PostgreSQL");
+    }
+
+    private JobsClient client() {
+        return new JobsClient(port);
+    }
+
+    @Test
+    void archivesStillStream() {
+        Answer archive = client().get("/archive/still-works/");
+
+        assertThat(archive.status()).isEqualTo(200);
+        assertThat(archive.contentType()).isEqualTo("application/zip");
+    }
+
+    @Test
+    void healthShowsKafkaAndPostgresDown() {
+        Answer health = client().get("/actuator/health");
+
+        assertThat(health.status()).isEqualTo(503);
+        assertThat(health.body().at("/components/kafka/status").asText()).isEqualTo("DOWN");
+        assertThat(health.body().at("/components/r2dbc/status").asText()).isEqualTo("DOWN");
+        assertThat(client().get("/actuator/health/liveness").status()).isEqualTo(200);
+    }
+
+    @Test
+    void jobEndpointsAnswerServiceUnavailable() throws Exception {
+        Path file = java.nio.file.Files.writeString(java.nio.file.Files.createTempFile("down", ".txt"), "x");
+
+        for (Answer answer : new Answer[] {
+            client().get("/api/v1/jobs"),
+            client().get("/api/v1/jobs/00000000-0000-0000-0000-000000000000"),
+            client().upload("file", file),
+        }) {
+            assertThat(answer.status()).isEqualTo(503);
+            assertThat(answer.contentType()).isEqualTo("application/problem+json");
+        }
+    }
+}
