@@ -33,7 +33,7 @@ import org.springframework.validation.annotation.Validated;
 public record ArchiveProperties(
         @NotNull @DefaultValue("photos") Path photosDir,
         @NotNull @DefaultValue("64KB") DataSize chunkSize,
-        @Min(1) @Max(128) @DefaultValue("4") int writePrefetch,
+        @Min(1) @Max(128) @DefaultValue("2") int writePrefetch,
         @DefaultValue("false") boolean responseDelayEnabled,
         @NotNull @DurationUnit(ChronoUnit.SECONDS) @DefaultValue("0s") Duration responseDelay,
         @NotNull @DefaultValue("store") Compression compression,

@@ -1,6 +1,8 @@
 package io.zipflux.archive;
 
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.zip.CRC32;
 
 import reactor.core.publisher.Flux;
@@ -32,10 +34,63 @@ class StoreArchive {
     Flux<DataBuffer> bytes(StoreLayout layout, long first, long last, DataBufferFactory buffers) {
         return Flux.defer(() -> {
             Crcs crcs = new Crcs(layout);
-            return Flux.fromIterable(layout.parts())
-                    .filter(part -> part.end() > first && part.offset() <= last)
-                    .concatMap(part -> slice(part, first, last, crcs, buffers), 0);
+            return Flux.fromIterable(segments(layout, first, last))
+                    .concatMap(segment -> segment.smallEntries().isEmpty()
+                            ? slice(segment.part(), first, last, crcs, buffers)
+                            : smallEntries(segment.smallEntries(), crcs, buffers), 0);
         });
+    }
+
+    /**
+     * What to send, in order: the parts the range overlaps, except that runs of small entries lying
+     * wholly inside it (header, data, descriptor; together at most a chunk) go as one segment.
+     */
+    private List<Segment> segments(StoreLayout layout, long first, long last) {
+        List<StoreLayout.Part> parts = layout.parts();
+        List<Segment> segments = new ArrayList<>();
+        List<Integer> batch = new ArrayList<>();
+        long batchBytes = 0;
+        for (int p = 0; p < parts.size(); p++) {
+            StoreLayout.Part part = parts.get(p);
+            if (part.end() <= first || part.offset() > last) {
+                continue;
+            }
+            long entryBytes = part.kind() == StoreLayout.Kind.LOCAL_HEADER ? parts.get(p + 2).end() - part.offset() : -1;
+            boolean small = entryBytes >= 0 && part.offset() >= first && parts.get(p + 2).end() - 1 <= last
+                    && entryBytes <= fileIo.chunkBytes();
+            if (!batch.isEmpty() && (!small || batchBytes + entryBytes > fileIo.chunkBytes())) {
+                segments.add(new Segment(null, List.copyOf(batch)));
+                batch.clear();
+                batchBytes = 0;
+            }
+            if (small) {
+                batch.add(part.entry());
+                batchBytes += entryBytes;
+                p += 2;
+            }
+            else {
+                segments.add(new Segment(part, List.of()));
+            }
+        }
+        if (!batch.isEmpty()) {
+            segments.add(new Segment(null, List.copyOf(batch)));
+        }
+        return segments;
+    }
+
+    /** A part to slice, or consecutive small entries (by index) to send whole. */
+    private record Segment(StoreLayout.Part part, List<Integer> smallEntries) {
+    }
+
+    private Flux<DataBuffer> smallEntries(List<Integer> indexes, Crcs crcs, DataBufferFactory buffers) {
+        List<FileIo.Framed> framed = indexes.stream()
+                .map(index -> new FileIo.Framed(crcs.layout.entry(index).file(), crcs.layout.entry(index).size(),
+                        crcs.layout.localHeader(index), crc -> {
+                            crcs.streamed(index, crc);
+                            return crcs.layout.dataDescriptor(index, crc);
+                        }))
+                .toList();
+        return fileIo.readFramed(framed, buffers).flux();
     }
 
     private Flux<DataBuffer> slice(StoreLayout.Part part, long first, long last, Crcs crcs,
