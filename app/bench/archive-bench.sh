@@ -146,14 +146,16 @@ EOF
 NGINX_PID=$!
 
 log "starting zipflux (CHUNK_SIZE=$CHUNK_SIZE)"
+# Archives need neither Kafka nor PostgreSQL: point both at nothing, as a service would run without them.
 PHOTOS_DIR="$PHOTOS" SERVER_PORT="$ZIPFLUX_PORT" ENABLE_LOGGING=false CHUNK_SIZE="$CHUNK_SIZE" \
+    SPRING_R2DBC_URL=r2dbc:postgresql://127.0.0.1:1/none SPRING_KAFKA_BOOTSTRAP_SERVERS=127.0.0.1:1 \
     java -Xmx256m -jar "$JAR" -H "$HOST" -P "$ZIPFLUX_PORT" >"$TMP/zipflux.log" 2>&1 &
 JAVA_PID=$!
 
 ZF="http://$HOST:$ZIPFLUX_PORT"
 NG="http://$HOST:$NGINX_PORT"
 for i in $(seq 1 120); do
-    curl -sf --max-time 2 "$ZF/actuator/health" 2>/dev/null | grep -q '"UP"' && break
+    curl -sf --max-time 2 "$ZF/actuator/health/liveness" 2>/dev/null | grep -q "\"UP\"" && break
     kill -0 "$JAVA_PID" 2>/dev/null || { tail -50 "$TMP/zipflux.log" >&2; die "zipflux exited"; }
     [[ $i == 120 ]] && { tail -50 "$TMP/zipflux.log" >&2; die "zipflux not healthy after 60 s"; }
     sleep 0.5

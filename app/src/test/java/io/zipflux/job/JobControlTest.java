@@ -13,6 +13,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import org.springframework.boot.test.autoconfigure.actuate.observability.AutoConfigureObservability;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
 import org.springframework.boot.test.web.server.LocalServerPort;
@@ -30,7 +31,9 @@ import static org.assertj.core.api.Assertions.assertThat;
         "zipflux.archive.photos-dir=${java.io.tmpdir}/zipflux-test-photos",
         "zipflux.jobs.hash.max-rate=20MB",
         "zipflux.jobs.pause-timeout=4s",
+        "zipflux.upload.max-size=101MB",
 })
+@AutoConfigureObservability
 class JobControlTest {
 
     private static final long SIZE = 100L << 20;
@@ -47,10 +50,7 @@ class JobControlTest {
 
     /** Uploads a 100 MB file and waits until its job has hashed the first few MB. */
     private Answer runningUpload(String name) throws Exception {
-        Answer accepted = client().upload("file", TestFiles.sparse(files.resolve(name), SIZE));
-        assertThat(accepted.status()).isEqualTo(202);
-        client().awaitJob(accepted.body().get("jobId").asText(), Duration.ofSeconds(20), JobsClient.progressAtLeast(2 << 20));
-        return accepted;
+        return client().uploadRunning(TestFiles.sparse(files.resolve(name), SIZE), 2 << 20);
     }
 
     @Test
@@ -144,6 +144,38 @@ class JobControlTest {
         assertThat(newest.get(0).get("id").asText()).isEqualTo(second);
         assertThat(newest.get(1).get("id").asText()).isEqualTo(first);
         assertThat(none).isEmpty();
+    }
+
+    @Test
+    void uploadOverTheMaximumSizeIsRefusedAndLeavesNothing() throws Exception {
+        Path uploads = Path.of(System.getProperty("java.io.tmpdir"), "zipflux-test-data", "uploads");
+        long filesBefore = countFiles(uploads);
+
+        Answer answer = client().upload("file", TestFiles.sparse(files.resolve("huge.bin"), 102L << 20));
+
+        assertThat(answer.status()).isEqualTo(413);
+        assertThat(answer.contentType()).isEqualTo("application/problem+json");
+        assertThat(answer.body().get("detail").asText()).contains("101 MB");
+        assertThat(countFiles(uploads)).isEqualTo(filesBefore);
+    }
+
+    private static long countFiles(Path folder) throws Exception {
+        try (var paths = Files.list(folder)) {
+            return paths.count();
+        }
+    }
+
+    @Test
+    void prometheusShowsJobsByTypeAndStateDurationsAndLag() throws Exception {
+        String jobId = client().upload("file", Files.write(files.resolve("m.txt"), "m".getBytes())).body().get("jobId").asText();
+        client().awaitState(jobId, "SUCCEEDED", Duration.ofSeconds(20));
+        Thread.sleep(2500);
+
+        String metrics = client().get("/actuator/prometheus").body().get("text").asText();
+
+        assertThat(metrics).containsPattern("zipflux_jobs\\{[^}]*state=\"SUCCEEDED\",type=\"hash\"} [1-9]")
+                .contains("zipflux_jobs_duration_seconds_count{application=\"zipflux\",outcome=\"SUCCEEDED\",type=\"hash\"}")
+                .contains("zipflux_jobs_consumer_lag{application=\"zipflux\",type=\"hash\"}");
     }
 
     @Test

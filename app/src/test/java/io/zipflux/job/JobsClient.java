@@ -88,6 +88,14 @@ public final class JobsClient {
         return awaitJob(id, limit, job -> job.get("state").asText().equals(state));
     }
 
+    /** Uploads a file and waits until its hash job is running and has read {@code done} bytes. */
+    public Answer uploadRunning(Path file, long done) throws IOException, InterruptedException {
+        Answer accepted = upload("file", file);
+        assertThat(accepted.status()).as("upload of %s", file).isEqualTo(202);
+        awaitJob(accepted.body().get("jobId").asText(), Duration.ofSeconds(30), progressAtLeast(done));
+        return accepted;
+    }
+
     public static Predicate<JsonNode> progressAtLeast(long done) {
         return job -> job.get("progress").get("done").asLong() >= done;
     }

@@ -111,10 +111,7 @@ class TwoInstancesTest {
     }
 
     private Answer runningUpload(String name) throws Exception {
-        Answer accepted = api().upload("file", TestFiles.sparse(files.resolve(name), SIZE));
-        assertThat(accepted.status()).isEqualTo(202);
-        api().awaitJob(accepted.body().get("jobId").asText(), Duration.ofSeconds(30), JobsClient.progressAtLeast(2 << 20));
-        return accepted;
+        return api().uploadRunning(TestFiles.sparse(files.resolve(name), SIZE), 2 << 20);
     }
 
     @Test

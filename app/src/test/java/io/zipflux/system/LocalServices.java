@@ -100,6 +100,7 @@ public final class LocalServices {
         properties.put("spring.kafka.bootstrap-servers", kafkaBootstrap());
         properties.put("spring.r2dbc.url", r2dbcUrl(database));
         properties.put("zipflux.jobs.topic-prefix", database + ".");
+        log.info("Using Kafka at {} (topics {}*) and PostgreSQL at {}", kafkaBootstrap(), database + ".", r2dbcUrl(database));
         properties.put("spring.r2dbc.username", "postgres");
         properties.put("spring.r2dbc.password", "postgres");
         return properties;
