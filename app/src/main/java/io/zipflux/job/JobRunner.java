@@ -91,9 +91,14 @@ class JobRunner implements SmartLifecycle {
         long start = System.nanoTime();
         return Mono.defer(() -> worker.run(job, running))
                 .flatMap(result -> finish(running, JobState.SUCCEEDED, result, null))
-                .onErrorResume(JobStoppedException.class, stopped -> stopped(worker, running, stopped))
-                .onErrorResume(error -> failed(worker, running, error))
+                .onErrorResume(JobStoppedException.class, stopped -> stopped(running, stopped))
+                .onErrorResume(error -> failed(running, error))
                 .doOnNext(outcome -> metrics.finished(job.type(), outcome, Duration.ofNanos(System.nanoTime() - start)))
+                .flatMap(outcome -> worker.ended(job, outcome)
+                        .onErrorResume(error -> {
+                            log.warn("Clean-up after job {} failed", job.id(), error);
+                            return Mono.empty();
+                        }))
                 .doFinally(signal -> control.unregister(running))
                 .then();
     }
@@ -103,19 +108,19 @@ class JobRunner implements SmartLifecycle {
                 .map(Job::state);
     }
 
-    private Mono<JobState> stopped(JobWorker worker, RunningJob running, JobStoppedException stopped) {
+    /** Cancelled: the state is already saved. Taken over by another instance: nothing is ours to do. */
+    private Mono<JobState> stopped(RunningJob running, JobStoppedException stopped) {
         if (stopped.state() == null) {
             return Mono.empty();
         }
         log.info("Job {} stopped: {}", running.job().id(), stopped.getMessage());
-        return worker.cleanUp(running.job()).thenReturn(stopped.state());
+        return Mono.just(stopped.state());
     }
 
-    private Mono<JobState> failed(JobWorker worker, RunningJob running, Throwable error) {
+    private Mono<JobState> failed(RunningJob running, Throwable error) {
         log.warn("Job {} failed", running.job().id(), error);
         String message = error.getMessage() == null ? error.getClass().getSimpleName() : error.getMessage();
-        return worker.cleanUp(running.job())
-                .then(finish(running, JobState.FAILED, null, message));
+        return finish(running, JobState.FAILED, null, message);
     }
 
     @Override

@@ -15,8 +15,11 @@ public interface JobWorker {
     /** Runs the job to its result, calling {@link JobContext#checkpoint(long)} between steps. */
     Mono<JsonNode> run(Job job, JobContext context);
 
-    /** Undoes a cancelled or failed run's leftovers (partial files); by default nothing. */
-    default Mono<Void> cleanUp(Job job) {
+    /**
+     * Called once a run has ended with {@code outcome} (its state is saved): the place to remove
+     * partial output of a failed or cancelled run, or inputs no run needs any more. Nothing by default.
+     */
+    default Mono<Void> ended(Job job, JobState outcome) {
         return Mono.empty();
     }
 }

@@ -4,15 +4,12 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import reactor.core.publisher.Mono;
 
-import org.springframework.core.io.buffer.DataBufferUtils;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
-import org.springframework.http.codec.multipart.FilePartEvent;
 import org.springframework.http.codec.multipart.PartEvent;
 import org.springframework.stereotype.Component;
 import org.springframework.web.reactive.function.server.ServerRequest;
@@ -64,22 +61,15 @@ class FileHandler {
                         .bodyValue(Map.of("id", fileId, "status", "PENDING", "jobId", job.id())));
     }
 
-    /** Streams the part named "file" to disk and drains the others. */
+    /**
+     * Streams the first part named "file" to disk as its events arrive, one after the other, and
+     * releases everything else.
+     */
     private Mono<Upload> receive(ServerRequest request, UUID fileId) {
-        AtomicBoolean taken = new AtomicBoolean();
-        return request.bodyToFlux(PartEvent.class)
-                .windowUntil(PartEvent::isLast)
-                .concatMap(part -> part.switchOnFirst((first, events) -> {
-                    if (first.get() instanceof FilePartEvent file && FIELD.equals(file.name()) && taken.compareAndSet(false, true)) {
-                        return uploads.write(fileId, events.map(PartEvent::content))
-                                .map(size -> new Upload(file.filename(), size));
-                    }
-                    return events.doOnNext(event -> DataBufferUtils.release(event.content())).then(Mono.<Upload>empty());
-                }))
-                .collectList()
-                .flatMap(uploaded -> Mono.justOrEmpty(uploaded.stream().findFirst()))
+        return uploads.write(fileId, request.bodyToFlux(PartEvent.class), FIELD)
                 .switchIfEmpty(Mono.error(() -> new ServerWebInputException(
-                        "multipart field '" + FIELD + "' with a file is required")));
+                        "multipart field '" + FIELD + "' with a file is required")))
+                .map(stored -> new Upload(stored.name(), stored.size()));
     }
 
     private Mono<Job> submit(UUID fileId, Upload upload) {

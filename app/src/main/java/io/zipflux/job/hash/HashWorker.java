@@ -23,6 +23,7 @@ import org.springframework.util.unit.DataSize;
 
 import io.zipflux.job.Job;
 import io.zipflux.job.JobContext;
+import io.zipflux.job.JobState;
 import io.zipflux.job.JobWorker;
 
 /**
@@ -56,13 +57,23 @@ class HashWorker implements JobWorker {
 
     @Override
     public Mono<JsonNode> run(Job job, JobContext context) {
-        Path file = uploads.pathOf(UUID.fromString(job.params().get("fileId").asText()));
+        Path file = uploads.pathOf(fileId(job));
         long start = System.nanoTime();
         return Mono.using(() -> new FileDigests(file),
                 digests -> chunks(digests)
                         .concatMap(done -> context.checkpoint(done).then(throttle(done, start)), 0)
                         .then(Mono.fromSupplier(() -> result(digests))),
                 FileDigests::close);
+    }
+
+    /** The upload is only input: once its job has ended, whatever the outcome, it goes. */
+    @Override
+    public Mono<Void> ended(Job job, JobState outcome) {
+        return uploads.delete(fileId(job));
+    }
+
+    private static UUID fileId(Job job) {
+        return UUID.fromString(job.params().get("fileId").asText());
     }
 
     /** Keeps hashing under {@code zipflux.jobs.hash.max-rate} (per second; 0: no limit) to spare the disk. */

@@ -1,12 +1,13 @@
 package io.zipflux.job.hash;
 
 import java.io.IOException;
-import java.nio.channels.AsynchronousFileChannel;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.UUID;
-import java.util.concurrent.atomic.AtomicLong;
 
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -15,6 +16,8 @@ import reactor.core.scheduler.Schedulers;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.core.io.buffer.DataBufferUtils;
+import org.springframework.http.codec.multipart.FilePartEvent;
+import org.springframework.http.codec.multipart.PartEvent;
 import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Component;
 import org.springframework.util.unit.DataSize;
@@ -30,6 +33,9 @@ import io.zipflux.system.DataDir;
 @Component
 class UploadStore {
 
+    /** Body events read ahead of the disk; each holds one network buffer. */
+    private static final int QUEUED_EVENTS = 32;
+
     private final Path folder;
 
     private final DataSize maxSize;
@@ -43,38 +49,100 @@ class UploadStore {
         return folder.resolve(fileId.toString());
     }
 
-    /** Writes the content to the file of {@code fileId}; answers its size. */
-    Mono<Long> write(UUID fileId, Flux<DataBuffer> content) {
-        Path target = pathOf(fileId);
-        AtomicLong size = new AtomicLong();
-        Flux<DataBuffer> limited = content.doOnNext(chunk -> {
-            if (size.addAndGet(chunk.readableByteCount()) > maxSize.toBytes()) {
-                DataBufferUtils.release(chunk);
+    /** What was stored: the client's file name and the size. */
+    record Stored(String name, long size) {
+    }
+
+    /**
+     * Writes the content of the first file part named {@code field} to the file of {@code fileId},
+     * in arrival order on one bounded-elastic worker with a short queue (so memory stays bounded and
+     * a slow disk slows the client down); every other part is released.
+     * Empty when there is no such part; on any failure (too large, client gone) the file is removed.
+     */
+    Mono<Stored> write(UUID fileId, Flux<PartEvent> events, String field) {
+        return Mono.usingWhen(
+                Mono.fromSupplier(() -> new Target(pathOf(fileId))),
+                target -> events.publishOn(Schedulers.boundedElastic(), QUEUED_EVENTS)
+                        .doOnNext(event -> target.accept(event, field))
+                        .doOnDiscard(PartEvent.class, event -> DataBufferUtils.release(event.content()))
+                        .then(Mono.fromSupplier(target::stored).flatMap(Mono::justOrEmpty)),
+                target -> Mono.fromRunnable(target::close),
+                (target, error) -> Mono.fromRunnable(target::close).then(delete(fileId)),
+                target -> Mono.fromRunnable(target::close).then(delete(fileId)));
+    }
+
+    /** The file being written, opened at the first event of the wanted part. */
+    private final class Target {
+
+        private final Path path;
+
+        private FileChannel channel;
+
+        private String name;
+
+        private long size;
+
+        private boolean done;
+
+        Target(Path path) {
+            this.path = path;
+        }
+
+        void accept(PartEvent event, String field) {
+            try {
+                if (!done && event instanceof FilePartEvent file && field.equals(file.name())) {
+                    write(event);
+                    done = event.isLast();
+                }
+            }
+            catch (IOException ex) {
+                throw new UncheckedIOException(ex);
+            }
+            finally {
+                DataBufferUtils.release(event.content());
+            }
+        }
+
+        private void write(PartEvent event) throws IOException {
+            if (channel == null) {
+                channel = FileChannel.open(path, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+                name = ((FilePartEvent) event).filename();
+            }
+            DataBuffer content = event.content();
+            size += content.readableByteCount();
+            if (size > maxSize.toBytes()) {
                 throw new TooLarge(maxSize);
             }
-        });
-        return Mono.using(
-                        () -> AsynchronousFileChannel.open(target, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
-                        channel -> DataBufferUtils.write(limited, channel).map(DataBufferUtils::release).then(),
-                        UploadStore::close)
-                .then(Mono.fromSupplier(size::get))
-                .onErrorResume(error -> delete(fileId).then(Mono.error(error)))
-                .doOnCancel(() -> delete(fileId).subscribe());
+            try (DataBuffer.ByteBufferIterator buffers = content.readableByteBuffers()) {
+                while (buffers.hasNext()) {
+                    ByteBuffer buffer = buffers.next();
+                    while (buffer.hasRemaining()) {
+                        channel.write(buffer);
+                    }
+                }
+            }
+        }
+
+        java.util.Optional<Stored> stored() {
+            return channel == null ? java.util.Optional.empty() : java.util.Optional.of(new Stored(name, size));
+        }
+
+        void close() {
+            if (channel != null) {
+                try {
+                    channel.close();
+                }
+                catch (IOException ignored) {
+                    // the file is removed or complete; nothing more to release
+                }
+            }
+        }
     }
 
     Mono<Void> delete(UUID fileId) {
         return Mono.fromCallable(() -> Files.deleteIfExists(pathOf(fileId)))
                 .subscribeOn(Schedulers.boundedElastic())
                 .then();
-    }
-
-    private static void close(AsynchronousFileChannel channel) {
-        try {
-            channel.close();
-        }
-        catch (IOException ignored) {
-            // nothing more to release
-        }
     }
 
     /** 413: the upload is larger than allowed. */

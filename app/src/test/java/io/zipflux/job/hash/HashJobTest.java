@@ -72,6 +72,16 @@ class HashJobTest {
         assertThat(job.get("type").asText()).isEqualTo("hash");
         assertThat(job.get("progress").get("done").asLong()).isEqualTo(Files.size(file));
         assertThat(job.get("progress").get("unit").asText()).isEqualTo("bytes");
+        assertUploadRemoved(id);
+    }
+
+    /** The stored upload is only the job's input: it goes once the job has ended. */
+    private static void assertUploadRemoved(String fileId) throws InterruptedException {
+        Path upload = Path.of(System.getProperty("java.io.tmpdir"), "zipflux-test-data", "uploads", fileId);
+        for (int i = 0; i < 100 && Files.exists(upload); i++) {
+            Thread.sleep(20);
+        }
+        assertThat(upload).doesNotExist();
     }
 
     private JsonNode awaitHash(String id, Duration limit) throws InterruptedException {
