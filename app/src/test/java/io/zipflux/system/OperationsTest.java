@@ -60,10 +60,13 @@ class OperationsTest {
     }
 
     @Test
-    void openApiDescribesTheArchiveEndpoint() {
+    void openApiDescribesTheArchiveAndJobEndpoints() {
         web.get().uri("/v3/api-docs").exchange()
                 .expectStatus().isOk()
-                .expectBody().jsonPath("$.paths['/archive/{hash}/'].get").exists();
+                .expectBody()
+                .jsonPath("$.paths['/archive/{hash}/'].get").exists()
+                .jsonPath("$.paths['/api/v1/files'].post").exists()
+                .jsonPath("$.paths['/api/v1/jobs/{id}/{action}'].post").exists();
     }
 
     @Test
