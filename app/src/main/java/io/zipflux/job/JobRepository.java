@@ -66,15 +66,15 @@ public class JobRepository {
                 .all();
     }
 
-    /** Moves a job to {@code target} if its current state allows it; empty when it does not. */
-    Mono<Job> moveTo(UUID id, JobState target, String error) {
+    /** Moves a job to {@code target} if it is in one of {@code sources}; empty when it is not. */
+    Mono<Job> moveTo(UUID id, JobState target, List<String> sources, String error) {
         return db.sql("UPDATE jobs SET state = :target, error = COALESCE(:error, error), updated_at = now(), "
                         + "paused_at = CASE WHEN :target = 'PAUSED' THEN now() ELSE NULL END, "
                         + "finished_at = CASE WHEN :target IN ('SUCCEEDED', 'FAILED', 'CANCELLED') THEN now() END "
                         + "WHERE id = :id AND state IN (:sources) RETURNING " + COLUMNS)
                 .bind("id", id)
                 .bind("target", target.name())
-                .bind("sources", JobState.sourcesOf(target))
+                .bind("sources", sources)
                 .bind("error", Parameter.fromOrEmpty(error, String.class))
                 .map(this::toJob)
                 .one();
@@ -93,12 +93,17 @@ public class JobRepository {
                 .one();
     }
 
-    /** Renews the lease and records progress; answers the job's state, empty if the job is no longer ours. */
+    /**
+     * Renews the lease and records progress while the job runs or is paused; answers the job's state
+     * whatever it is (a cancelled job keeps its owner, so its worker learns it), empty if the job is
+     * no longer ours.
+     */
     Mono<JobState> renew(UUID id, String owner, Duration lease, long done) {
         return db.sql("UPDATE jobs SET lease_until = now() + :lease * interval '1 ms', "
-                        + "updated_at = CASE WHEN progress_done <> :done THEN now() ELSE updated_at END, "
-                        + "progress_done = :done WHERE id = :id AND owner = :owner "
-                        + "AND state IN ('RUNNING', 'PAUSED') RETURNING state")
+                        + "updated_at = CASE WHEN progress_done <> :done AND state IN ('RUNNING', 'PAUSED') "
+                        + "THEN now() ELSE updated_at END, "
+                        + "progress_done = CASE WHEN state IN ('RUNNING', 'PAUSED') THEN :done ELSE progress_done END "
+                        + "WHERE id = :id AND owner = :owner RETURNING state")
                 .bind("id", id)
                 .bind("owner", owner)
                 .bind("lease", lease.toMillis())
@@ -107,11 +112,11 @@ public class JobRepository {
                 .one();
     }
 
-    /** Ends a job this owner runs: SUCCEEDED with a result, or FAILED with an error. */
+    /** Ends a job this owner runs (a pause that came after its last step does not stop it ending). */
     Mono<Job> finish(UUID id, String owner, JobState outcome, JsonNode result, String error, long done) {
         return db.sql("UPDATE jobs SET state = :outcome, result = :result, error = :error, progress_done = :done, "
                         + "finished_at = now(), updated_at = now(), owner = NULL, lease_until = NULL "
-                        + "WHERE id = :id AND owner = :owner AND state = 'RUNNING' RETURNING " + COLUMNS)
+                        + "WHERE id = :id AND owner = :owner AND state IN ('RUNNING', 'PAUSED') RETURNING " + COLUMNS)
                 .bind("id", id)
                 .bind("owner", owner)
                 .bind("outcome", outcome.name())
@@ -148,11 +153,16 @@ public class JobRepository {
                 .all();
     }
 
-    /** Queued jobs whose publish was lost, or that no worker took for {@code republishAfter}. */
-    Flux<Job> awaitingPublish(Duration grace, Duration republishAfter) {
+    /**
+     * Queued jobs whose publish was lost (unpublished for {@code grace} since they were created, or
+     * since they were queued again), or that no worker took for {@code republishAfter}.
+     */
+    Flux<Job> awaitingPublish(Duration requeuedGrace, Duration grace, Duration republishAfter) {
         return db.sql("SELECT " + COLUMNS + " FROM jobs WHERE state = 'QUEUED' AND ("
-                        + "(published_at IS NULL AND created_at < now() - :grace * interval '1 ms') "
+                        + "(published_at IS NULL AND (attempts > 0 AND updated_at < now() - :requeued * interval '1 ms' "
+                        + "OR created_at < now() - :grace * interval '1 ms')) "
                         + "OR published_at < now() - :republish * interval '1 ms') ORDER BY created_at LIMIT 500")
+                .bind("requeued", requeuedGrace.toMillis())
                 .bind("grace", grace.toMillis())
                 .bind("republish", republishAfter.toMillis())
                 .map(this::toJob)

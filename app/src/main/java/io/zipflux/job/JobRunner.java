@@ -80,47 +80,67 @@ class JobRunner implements SmartLifecycle {
     private Mono<Void> handle(JobWorker worker, JobBus.Delivery delivery) {
         return jobs.claim(delivery.jobId(), owner, properties.lease())
                 .flatMap(job -> run(worker, job))
+                .switchIfEmpty(Mono.defer(() -> notClaimed(worker, delivery)))
                 .onErrorResume(error -> {
                     log.error("Job {} could not be handled; it will be picked up again", delivery.jobId(), error);
                     return Mono.empty();
                 });
     }
 
+    /** Taken elsewhere, or already ended (cancelled while queued, say): an ended job still gets its clean-up. */
+    private Mono<Void> notClaimed(JobWorker worker, JobBus.Delivery delivery) {
+        return jobs.find(delivery.jobId())
+                .filter(job -> job.state().isTerminal())
+                .flatMap(job -> ended(worker, job, job.state()));
+    }
+
+    /** How a run ended: its final state, and what to save (nothing when it was stopped from outside). */
+    private record Outcome(JobState state, JsonNode result, String error, boolean save) {
+    }
+
     private Mono<Void> run(JobWorker worker, Job job) {
         RunningJob running = control.register(job);
         long start = System.nanoTime();
         return Mono.defer(() -> worker.run(job, running))
-                .flatMap(result -> finish(running, JobState.SUCCEEDED, result, null))
-                .onErrorResume(JobStoppedException.class, stopped -> stopped(running, stopped))
-                .onErrorResume(error -> failed(running, error))
-                .doOnNext(outcome -> metrics.finished(job.type(), outcome, Duration.ofNanos(System.nanoTime() - start)))
-                .flatMap(outcome -> worker.ended(job, outcome)
-                        .onErrorResume(error -> {
-                            log.warn("Clean-up after job {} failed", job.id(), error);
-                            return Mono.empty();
-                        }))
-                .doFinally(signal -> control.unregister(running))
-                .then();
+                .map(result -> new Outcome(JobState.SUCCEEDED, result, null, true))
+                .switchIfEmpty(Mono.fromSupplier(() -> new Outcome(JobState.SUCCEEDED, null, null, true)))
+                .onErrorResume(JobStoppedException.class, stopped -> stopped(job, stopped))
+                .onErrorResume(error -> Mono.just(failed(job, error)))
+                // The run is over: stop renewing first, or a renew racing the save would see the job as lost.
+                .doOnNext(outcome -> control.unregister(running))
+                .flatMap(outcome -> outcome.save() ? save(running, outcome) : Mono.just(outcome.state()))
+                .doOnNext(state -> metrics.finished(job.type(), state, Duration.ofNanos(System.nanoTime() - start)))
+                .flatMap(state -> ended(worker, job, state))
+                .doFinally(signal -> control.unregister(running));
     }
 
-    private Mono<JobState> finish(RunningJob running, JobState outcome, JsonNode result, String error) {
-        return jobs.finish(running.job().id(), owner, outcome, result, error, running.done())
+    /** Saves the outcome; a failure to save is not the job's failure: the lease lapses and it runs again. */
+    private Mono<JobState> save(RunningJob running, Outcome outcome) {
+        return jobs.finish(running.job().id(), owner, outcome.state(), outcome.result(), outcome.error(), running.done())
                 .map(Job::state);
     }
 
+    private Mono<Void> ended(JobWorker worker, Job job, JobState state) {
+        return worker.ended(job, state)
+                .onErrorResume(error -> {
+                    log.warn("Clean-up after job {} failed", job.id(), error);
+                    return Mono.empty();
+                });
+    }
+
     /** Cancelled: the state is already saved. Taken over by another instance: nothing is ours to do. */
-    private Mono<JobState> stopped(RunningJob running, JobStoppedException stopped) {
+    private Mono<Outcome> stopped(Job job, JobStoppedException stopped) {
         if (stopped.state() == null) {
             return Mono.empty();
         }
-        log.info("Job {} stopped: {}", running.job().id(), stopped.getMessage());
-        return Mono.just(stopped.state());
+        log.info("Job {} stopped: {}", job.id(), stopped.getMessage());
+        return Mono.just(new Outcome(stopped.state(), null, null, false));
     }
 
-    private Mono<JobState> failed(RunningJob running, Throwable error) {
-        log.warn("Job {} failed", running.job().id(), error);
+    private static Outcome failed(Job job, Throwable error) {
+        log.warn("Job {} failed", job.id(), error);
         String message = error.getMessage() == null ? error.getClass().getSimpleName() : error.getMessage();
-        return finish(running, JobState.FAILED, null, message);
+        return new Outcome(JobState.FAILED, null, message, true);
     }
 
     @Override

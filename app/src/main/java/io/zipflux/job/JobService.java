@@ -57,14 +57,18 @@ public class JobService {
                 .flatMap(job -> publish(job).thenReturn(job));
     }
 
-    /** Publishes a queued job; a broker that does not answer in time leaves it to the sweeper. */
-    Mono<Void> publish(Job job) {
+    /**
+     * Publishes a queued job; answers whether the broker took it. A broker that does not answer in
+     * time leaves the job queued, for the sweeper to publish later.
+     */
+    Mono<Boolean> publish(Job job) {
         return bus.publish(job.type(), job.id())
                 .timeout(properties.publishTimeout())
                 .then(jobs.markPublished(job.id()))
+                .thenReturn(true)
                 .onErrorResume(error -> {
                     log.warn("Job {} stays queued until the broker takes it: {}", job.id(), error.toString());
-                    return Mono.empty();
+                    return Mono.just(false);
                 });
     }
 
@@ -85,7 +89,7 @@ public class JobService {
     /** Pauses, resumes or cancels; 409 when the job's state does not allow it. */
     public Mono<Job> act(String id, JobAction action) {
         return get(id)
-                .flatMap(job -> available(jobs.moveTo(job.id(), action.target(), null))
+                .flatMap(job -> available(jobs.moveTo(job.id(), action.target(), action.sources(), null))
                         .switchIfEmpty(Mono.defer(() -> conflict(job.id(), action))));
     }
 
@@ -99,7 +103,9 @@ public class JobService {
     public Flux<Job> events(String id) {
         return get(id)
                 .flatMapMany(first -> Flux.interval(Duration.ZERO, EVENTS_POLL)
-                        .concatMap(tick -> jobs.find(first.id()))
+                        .onBackpressureDrop()
+                        .concatMap(tick -> jobs.find(first.id()), 1)
+                        .onErrorMap(JobStoreErrors::isUnavailable, JobExceptions.Unavailable::new)
                         .distinctUntilChanged(job -> job.state() + "/" + job.progress() + "/" + job.updatedAt())
                         .takeUntil(job -> job.state().isTerminal()));
     }
@@ -113,7 +119,8 @@ public class JobService {
         }
     }
 
-    private <T> Mono<T> available(Mono<T> call) {
+    /** The call, or 503 while the job store is not ready or unreachable. */
+    public <T> Mono<T> available(Mono<T> call) {
         return migrations.ready()
                 ? call.onErrorMap(JobStoreErrors::isUnavailable, JobExceptions.Unavailable::new)
                 : Mono.error(new JobExceptions.Unavailable(null));

@@ -1,8 +1,6 @@
 package io.zipflux.job;
 
-import java.util.Arrays;
 import java.util.EnumSet;
-import java.util.List;
 import java.util.Set;
 
 /**
@@ -27,13 +25,5 @@ public enum JobState {
 
     public boolean canMoveTo(JobState target) {
         return next().contains(target);
-    }
-
-    /** The states a job may be in to move to {@code target}, as their names (for SQL). */
-    static List<String> sourcesOf(JobState target) {
-        return Arrays.stream(values())
-                .filter(state -> state.canMoveTo(target))
-                .map(Enum::name)
-                .toList();
     }
 }

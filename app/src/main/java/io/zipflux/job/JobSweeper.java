@@ -57,9 +57,9 @@ class JobSweeper implements SmartLifecycle {
     }
 
     Mono<Void> sweep() {
-        return requeueAbandoned()
+        return cancelOverPaused()
+                .then(requeueAbandoned())
                 .then(publishWaiting())
-                .then(cancelOverPaused())
                 .then(metrics.refreshCounts(jobs.countsByTypeAndState()))
                 .onErrorResume(error -> {
                     log.warn("Job sweep failed: {}", error.toString());
@@ -67,16 +67,18 @@ class JobSweeper implements SmartLifecycle {
                 });
     }
 
+    /** Requeued jobs are left unpublished (published_at NULL); the next step publishes them. */
     private Mono<Void> requeueAbandoned() {
         return jobs.requeueAbandoned()
                 .doOnNext(job -> log.warn("Job {} lost its instance; queued again", job.id()))
-                .concatMap(service::publish)
                 .then();
     }
 
+    /** Stops at the first job the broker does not take: while it is down, one timeout per sweep is enough. */
     private Mono<Void> publishWaiting() {
-        return jobs.awaitingPublish(PUBLISH_GRACE, properties.republishAfter())
-                .concatMap(service::publish)
+        return jobs.awaitingPublish(Duration.ZERO, PUBLISH_GRACE, properties.republishAfter())
+                .concatMap(service::publish, 1)
+                .takeWhile(published -> published)
                 .then();
     }
 

@@ -3,6 +3,7 @@ package io.zipflux.jobbus;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
@@ -86,7 +87,8 @@ class KafkaJobBus implements JobBus, DisposableBean {
     }
 
     private Flux<Delivery> receive(String type, AtomicLong lag) {
-        ReceiverOptions<String, String> options = ReceiverOptions.<String, String>create(settings.consumer())
+        ReceiverOptions<String, String> options = ReceiverOptions.<String, String>create(
+                        settings.consumer(properties.topicPrefix() + "workers"))
                 .subscription(List.of(topic(type)))
                 .commitInterval(Duration.ofMillis(200))
                 .maxDeferredCommits(10_000);
@@ -139,7 +141,8 @@ class KafkaJobBus implements JobBus, DisposableBean {
 
     private void createTopic(String topic) {
         try (Admin admin = Admin.create(settings.admin())) {
-            admin.createTopics(List.of(new NewTopic(topic, properties.topicPartitions(), (short) 1)))
+            // Replication: the broker's default, so a cluster's durability settings apply.
+            admin.createTopics(List.of(new NewTopic(topic, Optional.of(properties.topicPartitions()), Optional.empty())))
                     .all()
                     .get();
             log.info("Created topic {}", topic);

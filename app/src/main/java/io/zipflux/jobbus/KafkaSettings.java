@@ -19,8 +19,6 @@ import org.springframework.stereotype.Component;
 @Component
 class KafkaSettings {
 
-    static final String CONSUMER_GROUP = "zipflux-workers";
-
     private final String bootstrapServers;
 
     KafkaSettings(@Value("${spring.kafka.bootstrap-servers:localhost:9092}") String bootstrapServers) {
@@ -40,10 +38,11 @@ class KafkaSettings {
                 ProducerConfig.LINGER_MS_CONFIG, 0);
     }
 
-    Map<String, Object> consumer() {
+    /** Consumers of one deployment share {@code group}, named after its topic prefix. */
+    Map<String, Object> consumer(String group) {
         return Map.of(
                 ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
-                ConsumerConfig.GROUP_ID_CONFIG, CONSUMER_GROUP,
+                ConsumerConfig.GROUP_ID_CONFIG, group,
                 ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class,
                 ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class,
                 ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",

@@ -44,16 +44,22 @@ public class DatabaseMigrations implements SmartLifecycle {
     private volatile boolean running;
 
     DatabaseMigrations(R2dbcProperties r2dbc, Environment environment) {
-        this.url = environment.getProperty("spring.flyway.url", jdbcUrlOf(r2dbc.getUrl()) + "?connectTimeout=3");
+        String derived = jdbcUrlOf(r2dbc.getUrl());
+        this.url = environment.getProperty("spring.flyway.url", derived + (derived.contains("?") ? "&" : "?") + "connectTimeout=3");
         this.user = environment.getProperty("spring.flyway.user", r2dbc.getUsername());
         this.password = environment.getProperty("spring.flyway.password", r2dbc.getPassword());
     }
 
-    /** {@code r2dbc:[pool:]postgresql://host:port/db?options} → {@code jdbc:postgresql://host:port/db}. */
+    /**
+     * {@code r2dbc[s]:[pool:]postgresql://host:port/db?options} → {@code jdbc:postgresql://host:port/db}
+     * (with {@code ssl=true} for r2dbcs). R2DBC options are not JDBC options, so they are dropped: set
+     * {@code spring.flyway.url} when the migrations need any.
+     */
     static String jdbcUrlOf(String r2dbcUrl) {
-        String url = r2dbcUrl.replaceFirst("^r2dbc:pool:", "r2dbc:").replaceFirst("^r2dbc:", "jdbc:");
+        boolean ssl = r2dbcUrl.startsWith("r2dbcs:");
+        String url = r2dbcUrl.replaceFirst("^r2dbcs?:(pool:)?", "jdbc:");
         int options = url.indexOf('?');
-        return options < 0 ? url : url.substring(0, options);
+        return (options < 0 ? url : url.substring(0, options)) + (ssl ? "?ssl=true" : "");
     }
 
     public boolean ready() {

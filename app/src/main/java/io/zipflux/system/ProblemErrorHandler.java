@@ -51,6 +51,9 @@ class ProblemErrorHandler implements ErrorWebExceptionHandler {
         ProblemDetail problem = problemOf(error, exchange.getRequest());
         problem.setInstance(URI.create(exchange.getRequest().getPath().value()));
         response.setStatusCode(HttpStatusCode.valueOf(problem.getStatus()));
+        if (error instanceof ErrorResponse known) {
+            response.getHeaders().addAll(known.getHeaders());
+        }
         response.getHeaders().remove("Content-Length");
         response.getHeaders().remove("Content-Disposition");
         boolean html = wantsHtml(exchange.getRequest());

@@ -8,6 +8,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.Test;
@@ -27,7 +29,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * the pause timeout, illegal transitions, listing and the event stream.
  */
 @SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT, properties = {
-        "zipflux.data-dir=${java.io.tmpdir}/zipflux-test-data",
+        "zipflux.data-dir=${java.io.tmpdir}/zipflux-test-data-control",
         "zipflux.archive.photos-dir=${java.io.tmpdir}/zipflux-test-photos",
         "zipflux.jobs.hash.max-rate=20MB",
         "zipflux.jobs.pause-timeout=4s",
@@ -37,6 +39,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 class JobControlTest {
 
     private static final long SIZE = 100L << 20;
+
+    private static final Path UPLOADS = Path.of(System.getProperty("java.io.tmpdir"), "zipflux-test-data-control", "uploads");
 
     @LocalServerPort
     private int port;
@@ -90,6 +94,9 @@ class JobControlTest {
         assertThat(client().job(jobId).get("progress").get("done").asLong()).isEqualTo(progress).isLessThan(SIZE);
         assertThat(client().get("/api/v1/files/" + upload.body().get("id").asText() + "/hash").body().get("status").asText())
                 .isEqualTo("FAILURE");
+        assertThat(UPLOADS.resolve(upload.body().get("id").asText())).as("the cancelled job's upload").doesNotExist();
+        assertThat(client().get("/actuator/prometheus").body().get("text").asText())
+                .contains("zipflux_jobs_duration_seconds_count{application=\"zipflux\",outcome=\"CANCELLED\",type=\"hash\"}");
     }
 
     @Test
@@ -148,20 +155,19 @@ class JobControlTest {
 
     @Test
     void uploadOverTheMaximumSizeIsRefusedAndLeavesNothing() throws Exception {
-        Path uploads = Path.of(System.getProperty("java.io.tmpdir"), "zipflux-test-data", "uploads");
-        long filesBefore = countFiles(uploads);
+        Set<Path> before = files(UPLOADS);
 
         Answer answer = client().upload("file", TestFiles.sparse(files.resolve("huge.bin"), 102L << 20));
 
         assertThat(answer.status()).isEqualTo(413);
         assertThat(answer.contentType()).isEqualTo("application/problem+json");
         assertThat(answer.body().get("detail").asText()).contains("101 MB");
-        assertThat(countFiles(uploads)).isEqualTo(filesBefore);
+        assertThat(before).as("no new file in the uploads folder").containsAll(files(UPLOADS));
     }
 
-    private static long countFiles(Path folder) throws Exception {
+    private static Set<Path> files(Path folder) throws Exception {
         try (var paths = Files.list(folder)) {
-            return paths.count();
+            return paths.collect(Collectors.toSet());
         }
     }
 

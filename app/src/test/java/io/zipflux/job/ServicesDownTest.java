@@ -62,6 +62,7 @@ class ServicesDownTest {
         for (Answer answer : new Answer[] {
             client().get("/api/v1/jobs"),
             client().get("/api/v1/jobs/00000000-0000-0000-0000-000000000000"),
+            client().get("/api/v1/files/00000000-0000-0000-0000-000000000000/hash"),
             client().upload("file", file),
         }) {
             assertThat(answer.status()).isEqualTo(503);

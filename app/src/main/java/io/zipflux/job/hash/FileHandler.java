@@ -81,8 +81,9 @@ class FileHandler {
 
     Mono<ServerResponse> hash(ServerRequest request) {
         String id = request.pathVariable("id");
-        return parse(id)
-                .flatMap(files::find)
+        return jobs.requireAvailable()
+                .then(parse(id))
+                .flatMap(fileId -> jobs.available(files.find(fileId)))
                 .flatMap(file -> jobs.get(file.jobId().toString())
                         .flatMap(job -> ServerResponse.ok()
                                 .contentType(MediaType.APPLICATION_JSON)
