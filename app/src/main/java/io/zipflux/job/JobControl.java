@@ -72,6 +72,9 @@ class JobControl {
     }
 
     private void lost(RunningJob job) {
+        if (running.get(job.job().id()) != job) {
+            return; // the run ended (and saved its outcome) while this renew was under way
+        }
         log.warn("Job {} is no longer run by {}; stopping it here", job.job().id(), owner);
         job.lose();
     }
