@@ -19,6 +19,9 @@ import org.springframework.validation.annotation.Validated;
  *
  * @param photosDir folder holding one sub-folder per archive hash
  * @param chunkSize size of the buffers read from files and written to the client
+ * @param largeChunkSize the buffer size used instead while little memory is in use (faster streams)
+ * @param largeChunkBudget network buffer memory in use below which reads use the large chunk size;
+ *                         above it they fall back to {@code chunkSize}, so many slow streams stay bounded
  * @param writePrefetch how many chunks may wait in the network layer per stream (memory bound)
  * @param responseDelayEnabled whether to pause between chunks (throttling, as the seed did)
  * @param responseDelay the pause between chunks; a bare number means seconds
@@ -33,6 +36,8 @@ import org.springframework.validation.annotation.Validated;
 public record ArchiveProperties(
         @NotNull @DefaultValue("photos") Path photosDir,
         @NotNull @DefaultValue("64KB") DataSize chunkSize,
+        @NotNull @DefaultValue("256KB") DataSize largeChunkSize,
+        @NotNull @DefaultValue("64MB") DataSize largeChunkBudget,
         @Min(1) @Max(128) @DefaultValue("2") int writePrefetch,
         @DefaultValue("false") boolean responseDelayEnabled,
         @NotNull @DurationUnit(ChronoUnit.SECONDS) @DefaultValue("0s") Duration responseDelay,
@@ -42,7 +47,15 @@ public record ArchiveProperties(
         @DefaultValue("false") boolean createSample) {
 
     int chunkBytes() {
-        return (int) Math.min(Integer.MAX_VALUE, Math.max(1024, chunkSize.toBytes()));
+        return bytes(chunkSize);
+    }
+
+    int largeChunkBytes() {
+        return Math.max(chunkBytes(), bytes(largeChunkSize));
+    }
+
+    private static int bytes(DataSize size) {
+        return (int) Math.min(64 << 20, Math.max(1024, size.toBytes()));
     }
 
     Duration effectiveDelay() {

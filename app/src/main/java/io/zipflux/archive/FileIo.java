@@ -12,6 +12,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.LongFunction;
 import java.util.zip.CRC32;
 
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.ByteBufAllocatorMetric;
+import io.netty.buffer.ByteBufAllocatorMetricProvider;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.SynchronousSink;
@@ -38,6 +41,12 @@ class FileIo implements DisposableBean {
 
     private final int chunkBytes;
 
+    private final int largeChunkBytes;
+
+    private final long largeChunkBudget;
+
+    private final ByteBufAllocatorMetric networkMemory;
+
     FileIo(ArchiveProperties properties) {
         AtomicInteger count = new AtomicInteger();
         this.executor = Executors.newFixedThreadPool(properties.fileIoThreads(), runnable -> {
@@ -47,6 +56,11 @@ class FileIo implements DisposableBean {
         });
         this.scheduler = Schedulers.fromExecutorService(executor, "zipflux-file-io");
         this.chunkBytes = properties.chunkBytes();
+        // A response delay throttles per chunk: then chunks keep their configured size.
+        this.largeChunkBytes = properties.effectiveDelay().isZero() ? properties.largeChunkBytes() : chunkBytes;
+        this.largeChunkBudget = properties.largeChunkBudget().toBytes();
+        this.networkMemory = ByteBufAllocator.DEFAULT instanceof ByteBufAllocatorMetricProvider provider
+                ? provider.metric() : null;
     }
 
     Scheduler scheduler() {
@@ -55,6 +69,16 @@ class FileIo implements DisposableBean {
 
     int chunkBytes() {
         return chunkBytes;
+    }
+
+    /**
+     * The size of the next read: large while the network buffers in use (Netty's pooled direct
+     * memory, which Reactor Netty writes from) stay under the budget, the configured chunk size
+     * otherwise. One stream alone gets large reads and nginx-like speed; a thousand slow ones fill
+     * the budget and fall back to small reads, keeping memory per stream bounded.
+     */
+    int chunkNow() {
+        return networkMemory != null && networkMemory.usedDirectMemory() < largeChunkBudget ? largeChunkBytes : chunkBytes;
     }
 
     /**
@@ -69,7 +93,7 @@ class FileIo implements DisposableBean {
         return Flux.<DataBuffer, Cursor>generate(
                         () -> new Cursor(file, position, position + count),
                         (cursor, sink) -> {
-                            cursor.next(sink, buffers, chunkBytes);
+                            cursor.next(sink, buffers, chunkNow());
                             return cursor;
                         },
                         Cursor::close)

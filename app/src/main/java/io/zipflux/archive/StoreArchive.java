@@ -43,10 +43,12 @@ class StoreArchive {
 
     /**
      * What to send, in order: the parts the range overlaps, except that runs of small entries lying
-     * wholly inside it (header, data, descriptor; together at most a chunk) go as one segment.
+     * wholly inside it (header, data, descriptor; together at most a chunk, sized when the request
+     * starts) go as one segment.
      */
     private List<Segment> segments(StoreLayout layout, long first, long last) {
         List<StoreLayout.Part> parts = layout.parts();
+        int batchLimit = fileIo.chunkNow();
         List<Segment> segments = new ArrayList<>();
         List<Integer> batch = new ArrayList<>();
         long batchBytes = 0;
@@ -57,8 +59,8 @@ class StoreArchive {
             }
             long entryBytes = part.kind() == StoreLayout.Kind.LOCAL_HEADER ? parts.get(p + 2).end() - part.offset() : -1;
             boolean small = entryBytes >= 0 && part.offset() >= first && parts.get(p + 2).end() - 1 <= last
-                    && entryBytes <= fileIo.chunkBytes();
-            if (!batch.isEmpty() && (!small || batchBytes + entryBytes > fileIo.chunkBytes())) {
+                    && entryBytes <= batchLimit;
+            if (!batch.isEmpty() && (!small || batchBytes + entryBytes > batchLimit)) {
                 segments.add(new Segment(null, List.copyOf(batch)));
                 batch.clear();
                 batchBytes = 0;

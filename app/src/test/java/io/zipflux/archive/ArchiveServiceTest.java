@@ -14,6 +14,8 @@ import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
 @SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT, properties = {
         "zipflux.archive.photos-dir=${java.io.tmpdir}/zipflux-test-photos",
         "zipflux.archive.chunk-size=16KB",
+        "zipflux.archive.large-chunk-size=64KB",
+        "zipflux.archive.large-chunk-budget=8MB",
 })
 @interface ArchiveServiceTest {
 }
