@@ -10,11 +10,9 @@ Prints a table per run and the medians; writes all figures as JSON with --json.
 """
 import argparse
 import datetime as dt
-import glob
 import http.client
 import json
 import os
-import re
 import socket
 import statistics
 import subprocess
@@ -24,6 +22,9 @@ import time
 import traceback
 import urllib.parse
 import uuid
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from hash_cpu import threads_cpu  # noqa: E402
 
 
 def log(message: str) -> None:
@@ -110,28 +111,6 @@ class Client:
                 if attempt == 2:
                     raise
         raise AssertionError("unreachable")
-
-
-TICK = os.sysconf("SC_CLK_TCK")
-
-
-def threads_cpu(pid: int | None) -> dict[str, float]:
-    """CPU seconds used so far by each thread of the service, grouped by name without its number."""
-    if not pid:
-        return {}
-    groups: dict[str, float] = {}
-    for task in glob.glob(f"/proc/{pid}/task/*/stat"):
-        try:
-            with open(task, encoding="utf-8", errors="replace") as f:
-                stat = f.read()
-        except OSError:
-            continue
-        name = stat[stat.index("(") + 1:stat.rindex(")")]
-        fields = stat[stat.rindex(")") + 2:].split()
-        seconds = (int(fields[11]) + int(fields[12])) / TICK
-        group = re.sub(r"[-#]?\d+$", "-N", name.strip())
-        groups[group] = groups.get(group, 0.0) + seconds
-    return groups
 
 
 def cpu_delta(before: dict[str, float], after: dict[str, float], top: int = 4) -> tuple[float | None, str]:

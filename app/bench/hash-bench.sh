@@ -36,21 +36,7 @@ POLL=${HASH_POLL:-0.02}
 
 WORK="$(mktemp -d "${HASH_TMP:-/tmp}/hash-bench.XXXXXX")"
 ZF_PID=
-cleanup() {
-    local rc=$?
-    trap - EXIT INT TERM
-    hash_stop_child
-    hash_stop_server
-    if [[ "${HASH_KEEP:-0}" == 1 ]]; then
-        hash_log "kept $WORK"
-    else
-        rm -rf "$WORK"
-    fi
-    exit "$rc"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+hash_cleanup_on_exit
 
 command -v md5sum >/dev/null && command -v sha256sum >/dev/null || hash_die "coreutils md5sum/sha256sum are required"
 command -v openssl >/dev/null || hash_die "openssl is required (fast random data)"

@@ -188,3 +188,23 @@ hash_profile_stop() {
     echo "JFR CPU profile of the service during the measured part (Java frames only; $WORK/zipflux.jfr):"
     python3 "$(dirname "${BASH_SOURCE[0]}")/hash-jfr-top.py" "$WORK/samples.txt" || true
 }
+
+# On exit (normal, Ctrl-C, SIGTERM): stops the client and the service, removes $WORK unless HASH_KEEP=1.
+hash_cleanup() {
+    local rc=$?
+    trap - EXIT INT TERM
+    hash_stop_child
+    hash_stop_server
+    if [[ "${HASH_KEEP:-0}" == 1 ]]; then
+        hash_log "kept $WORK"
+    else
+        rm -rf "$WORK"
+    fi
+    exit "$rc"
+}
+
+hash_cleanup_on_exit() {
+    trap hash_cleanup EXIT
+    trap 'exit 130' INT
+    trap 'exit 143' TERM
+}

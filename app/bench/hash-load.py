@@ -26,6 +26,9 @@ import time
 import urllib.parse
 import uuid
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from hash_cpu import TICK, threads_cpu  # noqa: E402
+
 
 class HttpError(Exception):
     pass
@@ -266,26 +269,6 @@ class Load:
             await self.server_times()
 
 
-TICK = os.sysconf("SC_CLK_TCK")
-
-
-def process_cpu(pid: int | None) -> dict[str, float]:
-    if not pid:
-        return {}
-    groups: dict[str, float] = {}
-    for task in glob.glob(f"/proc/{pid}/task/*/stat"):
-        try:
-            with open(task, encoding="utf-8", errors="replace") as f:
-                stat = f.read()
-        except OSError:
-            continue
-        name = stat[stat.index("(") + 1:stat.rindex(")")].strip()
-        fields = stat[stat.rindex(")") + 2:].split()
-        group = re.sub(r"[-#]?\d+$", "-N", name)
-        groups[group] = groups.get(group, 0.0) + (int(fields[11]) + int(fields[12])) / TICK
-    return groups
-
-
 def postgres_cpu(pattern: str | None) -> float:
     """CPU seconds of the PostgreSQL whose postmaster's command line contains pattern, and its backends."""
     if not pattern:
@@ -332,7 +315,7 @@ def main() -> int:
         parser.error("clients 1..1024, files 1..1e6, size 0..64 MiB")
 
     load = Load(args)
-    cpu_before, pg_before = process_cpu(args.server_pid), postgres_cpu(args.postgres_pattern)
+    cpu_before, pg_before = threads_cpu(args.server_pid), postgres_cpu(args.postgres_pattern)
     self_before = resource.getrusage(resource.RUSAGE_SELF)
     load_before = open("/proc/loadavg").read().split()[:3]
     print(f"[{time.strftime('%H:%M:%S')}] {args.clients} clients, {args.files} files of {args.size} bytes, "
@@ -340,7 +323,7 @@ def main() -> int:
           file=sys.stderr, flush=True)
     asyncio.run(load.run())
     self_after = resource.getrusage(resource.RUSAGE_SELF)
-    cpu_after, pg_after = process_cpu(args.server_pid), postgres_cpu(args.postgres_pattern)
+    cpu_after, pg_after = threads_cpu(args.server_pid), postgres_cpu(args.postgres_pattern)
 
     results = sorted(load.results, key=lambda r: r["index"])
     outcomes = {kind: sum(1 for r in results if r["outcome"] == kind) for kind in ("ok", "wrong", "failed", "timeout")}

@@ -37,21 +37,7 @@ done
 
 WORK="$(mktemp -d "${HASH_TMP:-/tmp}/hash-load.XXXXXX")"
 ZF_PID=
-cleanup() {
-    local rc=$?
-    trap - EXIT INT TERM
-    hash_stop_child
-    hash_stop_server
-    if [[ "${HASH_KEEP:-0}" == 1 ]]; then
-        hash_log "kept $WORK"
-    else
-        rm -rf "$WORK"
-    fi
-    exit "$rc"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+hash_cleanup_on_exit
 
 extra=()
 if [[ -z "$URL" ]]; then

@@ -38,7 +38,7 @@ public record ArchiveProperties(
         @NotNull @DefaultValue("64KB") DataSize chunkSize,
         @NotNull @DefaultValue("256KB") DataSize largeChunkSize,
         @NotNull @DefaultValue("64MB") DataSize largeChunkBudget,
-        @Min(1) @Max(128) @DefaultValue("2") int writePrefetch,
+        @Min(2) @Max(128) @DefaultValue("2") int writePrefetch,
         @DefaultValue("false") boolean responseDelayEnabled,
         @NotNull @DurationUnit(ChronoUnit.SECONDS) @DefaultValue("0s") Duration responseDelay,
         @NotNull @DefaultValue("store") Compression compression,

@@ -15,7 +15,7 @@ class NetworkWritePrefetch {
 
     NetworkWritePrefetch(ArchiveProperties properties) {
         if (System.getProperty(PROPERTY) == null) {
-            System.setProperty(PROPERTY, Integer.toString(Math.max(2, properties.writePrefetch())));
+            System.setProperty(PROPERTY, Integer.toString(properties.writePrefetch()));
         }
     }
 }

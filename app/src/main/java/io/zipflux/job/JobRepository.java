@@ -67,15 +67,14 @@ public class JobRepository {
     }
 
     /** Moves a job to {@code target} if it is in one of {@code sources}; empty when it is not. */
-    Mono<Job> moveTo(UUID id, JobState target, List<String> sources, String error) {
-        return db.sql("UPDATE jobs SET state = :target, error = COALESCE(:error, error), updated_at = now(), "
+    Mono<Job> moveTo(UUID id, JobState target, List<String> sources) {
+        return db.sql("UPDATE jobs SET state = :target, updated_at = now(), "
                         + "paused_at = CASE WHEN :target = 'PAUSED' THEN now() ELSE NULL END, "
                         + "finished_at = CASE WHEN :target IN ('SUCCEEDED', 'FAILED', 'CANCELLED') THEN now() END "
                         + "WHERE id = :id AND state IN (:sources) RETURNING " + COLUMNS)
                 .bind("id", id)
                 .bind("target", target.name())
                 .bind("sources", sources)
-                .bind("error", Parameter.fromOrEmpty(error, String.class))
                 .map(this::toJob)
                 .one();
     }

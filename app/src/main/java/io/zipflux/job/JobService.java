@@ -89,7 +89,7 @@ public class JobService {
     /** Pauses, resumes or cancels; 409 when the job's state does not allow it. */
     public Mono<Job> act(String id, JobAction action) {
         return get(id)
-                .flatMap(job -> available(jobs.moveTo(job.id(), action.target(), action.sources(), null))
+                .flatMap(job -> available(jobs.moveTo(job.id(), action.target(), action.sources()))
                         .switchIfEmpty(Mono.defer(() -> conflict(job.id(), action))));
     }
 

@@ -13,6 +13,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.kafka.test.EmbeddedKafkaKraftBroker;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
@@ -25,6 +26,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * The broker goes away while the service runs, on a broker of this test's own: archives keep
  * streaming, jobs accepted meanwhile stay queued, and run once the broker is back. None is lost.
  */
+@DirtiesContext // its broker or services are gone afterwards: close it rather than keep it cached
 @SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT, properties = {
         "zipflux.data-dir=${java.io.tmpdir}/zipflux-test-data",
         "zipflux.archive.photos-dir=${java.io.tmpdir}/zipflux-test-photos",

@@ -8,12 +8,14 @@ import org.junit.jupiter.api.Test;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.test.annotation.DirtiesContext;
 
 import io.zipflux.job.JobsClient.Answer;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** With neither Kafka nor PostgreSQL reachable the service starts, streams archives and says what is down. */
+@DirtiesContext // its broker or services are gone afterwards: close it rather than keep it cached
 @SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT, properties = {
         "zipflux.local-services=false",
         "spring.kafka.bootstrap-servers=127.0.0.1:1",
