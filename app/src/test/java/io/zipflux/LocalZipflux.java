@@ -16,6 +16,8 @@ public final class LocalZipflux {
     }
 
     public static void main(String[] args) {
+        // LocalServicesInitializer is registered in the test sources' META-INF/spring.factories,
+        // which is on the classpath of this (test-scope) run; added here too so the intent is plain.
         SpringApplication application = new SpringApplication(ZipfluxApplication.class);
         application.addInitializers(new LocalServicesInitializer());
         application.run(SeedFlags.translate(args));

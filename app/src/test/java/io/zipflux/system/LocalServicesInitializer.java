@@ -19,8 +19,11 @@ public class LocalServicesInitializer implements ApplicationContextInitializer<C
         if (!environment.getProperty("zipflux.local-services", Boolean.class, true)) {
             return;
         }
-        MapPropertySource local = new MapPropertySource("localServices", LocalServices.get().properties());
         MutablePropertySources sources = environment.getPropertySources();
+        if (sources.contains("localServices")) {
+            return;
+        }
+        MapPropertySource local = new MapPropertySource("localServices", LocalServices.get().properties());
         // Below what a test or the command line sets explicitly, above everything else.
         String above = Stream.of("Inlined Test Properties", "commandLineArgs")
                 .filter(sources::contains)
