@@ -78,7 +78,7 @@ public class JobService {
     }
 
     public Mono<Job> get(String id) {
-        return available(parse(id).flatMap(jobs::find))
+        return available(parseId(id).flatMap(jobs::find))
                 .switchIfEmpty(Mono.error(() -> new JobExceptions.NotFound(id)));
     }
 
@@ -110,7 +110,8 @@ public class JobService {
                         .takeUntil(job -> job.state().isTerminal()));
     }
 
-    private static Mono<UUID> parse(String id) {
+    /** The id as a UUID; empty when it is not one (callers answer 404, not 400). */
+    public static Mono<UUID> parseId(String id) {
         try {
             return Mono.just(UUID.fromString(id));
         }

@@ -82,7 +82,7 @@ class FileHandler {
     Mono<ServerResponse> hash(ServerRequest request) {
         String id = request.pathVariable("id");
         return jobs.requireAvailable()
-                .then(parse(id))
+                .then(JobService.parseId(id))
                 .flatMap(fileId -> jobs.available(files.find(fileId)))
                 .flatMap(file -> jobs.get(file.jobId().toString())
                         .flatMap(job -> ServerResponse.ok()
@@ -117,14 +117,5 @@ class FileHandler {
         body.put("status", "INVALID_ID");
         body.put("error", "No uploaded file has this id.");
         return ServerResponse.status(HttpStatus.NOT_FOUND).contentType(MediaType.APPLICATION_JSON).bodyValue(body);
-    }
-
-    private static Mono<UUID> parse(String id) {
-        try {
-            return Mono.just(UUID.fromString(id));
-        }
-        catch (IllegalArgumentException ex) {
-            return Mono.empty();
-        }
     }
 }
