@@ -69,7 +69,7 @@ public class AttachedJobs {
     private void abandoned(Job job) {
         log.info("Job {}: its request went away before the end; failing it", job.id());
         jobs.finish(job.id(), owner, JobState.FAILED, null, "the request sending its data ended before the end; "
-                        + "nothing was written", 0)
+                        + "nothing was written", 0, null)
                 .timeout(Duration.ofSeconds(5))
                 .subscribe(ended -> { }, error -> log.warn("Job {} stays RUNNING until its lease lapses: {}",
                         job.id(), error.toString()));

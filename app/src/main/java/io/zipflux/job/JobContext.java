@@ -11,6 +11,13 @@ public interface JobContext {
      */
     Mono<Void> checkpoint(long done);
 
+    /**
+     * Fails with {@link JobStoppedException} as soon as the job is cancelled or taken away, whatever
+     * the run is doing; never completes otherwise. For runs that may wait long on something other
+     * than a checkpoint (an upload that has gone quiet, say).
+     */
+    Mono<Void> stopped();
+
     /** Sets the progress total once the run knows it (saved with the next progress). */
     void total(long total);
 }

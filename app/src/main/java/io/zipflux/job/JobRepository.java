@@ -134,9 +134,10 @@ public class JobRepository {
     }
 
     /** Ends a job this owner runs (a pause that came after its last step does not stop it ending). */
-    Mono<Job> finish(UUID id, String owner, JobState outcome, JsonNode result, String error, long done) {
+    Mono<Job> finish(UUID id, String owner, JobState outcome, JsonNode result, String error, long done, Long total) {
         // clock_timestamp(), not now(): an atomic worker's success is saved in a transaction that began with its run.
         return db.sql("UPDATE jobs SET state = :outcome, result = :result, error = :error, progress_done = :done, "
+                        + "progress_total = COALESCE(:total, progress_total), "
                         + "finished_at = clock_timestamp(), updated_at = clock_timestamp(), owner = NULL, lease_until = NULL "
                         + "WHERE id = :id AND owner = :owner AND state IN ('RUNNING', 'PAUSED') RETURNING " + COLUMNS)
                 .bind("id", id)
@@ -145,6 +146,7 @@ public class JobRepository {
                 .bind("result", Parameter.fromOrEmpty(result == null ? null : Json.of(write(result)), Json.class))
                 .bind("error", Parameter.fromOrEmpty(error, String.class))
                 .bind("done", done)
+                .bind("total", Parameter.fromOrEmpty(total, Long.class))
                 .map(this::toJob)
                 .one();
     }

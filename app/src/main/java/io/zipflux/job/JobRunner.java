@@ -141,7 +141,8 @@ class JobRunner implements SmartLifecycle {
 
     /** Saves the outcome; a failure to save is not the job's failure: the lease lapses and it runs again. */
     private Mono<JobState> save(RunningJob running, Outcome outcome) {
-        return jobs.finish(running.job().id(), owner, outcome.state(), outcome.result(), outcome.error(), running.done())
+        return jobs.finish(running.job().id(), owner, outcome.state(), outcome.result(), outcome.error(), running.done(),
+                        running.total())
                 .map(Job::state);
     }
 

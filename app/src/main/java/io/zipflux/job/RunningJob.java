@@ -55,6 +55,14 @@ final class RunningJob implements JobContext {
                         : Mono.error(new JobStoppedException(lost ? null : seen)));
     }
 
+    @Override
+    public Mono<Void> stopped() {
+        return states.asFlux()
+                .filter(seen -> lost || seen != JobState.RUNNING && seen != JobState.PAUSED)
+                .next()
+                .flatMap(seen -> Mono.error(new JobStoppedException(lost ? null : seen)));
+    }
+
     /** The state the database holds now; called by the control loop only. */
     void observe(JobState seen) {
         state = seen;

@@ -42,6 +42,30 @@ public final class JobsClient {
         return send(HttpRequest.newBuilder(uri(path)).POST(HttpRequest.BodyPublishers.noBody()));
     }
 
+    /** A request with a body of {@code contentType} (none when null). */
+    public Answer send(String method, String path, String contentType, HttpRequest.BodyPublisher body) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(uri(path)).method(method, body);
+        return send(contentType == null ? request : request.header("Content-Type", contentType));
+    }
+
+    /** A response's raw bytes, with request headers given as name, value, name, value... */
+    public HttpResponse<byte[]> bytes(String path, String... headers) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(uri(path)).timeout(Duration.ofMinutes(2)).GET();
+        if (headers.length > 0) {
+            request.headers(headers);
+        }
+        try {
+            return http.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
+        }
+        catch (IOException ex) {
+            throw new IllegalStateException(ex);
+        }
+        catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(ex);
+        }
+    }
+
     /** Uploads a file as multipart field {@code field}, streamed from disk. */
     public Answer upload(String field, Path file) throws IOException {
         String boundary = "zipflux-" + UUID.randomUUID();
@@ -106,17 +130,25 @@ public final class JobsClient {
 
     private Answer send(HttpRequest.Builder request) {
         try {
-            HttpResponse<String> response = http.send(request.timeout(Duration.ofMinutes(2)).build(),
-                    HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
-            String type = response.headers().firstValue("Content-Type").orElse("");
-            JsonNode body = response.body().isBlank() ? null : parse(response.body(), type);
-            return new Answer(response.statusCode(), type, body);
+            return answer(http.send(request.timeout(Duration.ofMinutes(2)).build(),
+                    HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8)));
         }
         catch (IOException ex) {
             throw new IllegalStateException(ex);
         }
         catch (InterruptedException ex) {
             Thread.currentThread().interrupt();
+            throw new IllegalStateException(ex);
+        }
+    }
+
+    private static Answer answer(HttpResponse<String> response) {
+        String type = response.headers().firstValue("Content-Type").orElse("");
+        try {
+            JsonNode body = response.body().isBlank() ? null : parse(response.body(), type);
+            return new Answer(response.statusCode(), type, body);
+        }
+        catch (IOException ex) {
             throw new IllegalStateException(ex);
         }
     }

@@ -66,6 +66,12 @@ class ServicesDownTest {
             client().get("/api/v1/jobs/00000000-0000-0000-0000-000000000000"),
             client().get("/api/v1/files/00000000-0000-0000-0000-000000000000/hash"),
             client().upload("file", file),
+            client().post("/api/v1/exports?from=2026-01-01&to=2026-01-31"),
+            client().get("/api/v1/responses.csv"),
+            client().post("/api/v1/imports"),
+            client().send("POST", "/api/v1/imports", "text/csv", java.net.http.HttpRequest.BodyPublishers.ofString("a,b\n")),
+            client().send("PUT", "/api/v1/imports/00000000-0000-0000-0000-000000000000", "text/csv",
+                    java.net.http.HttpRequest.BodyPublishers.ofString("a,b\n")),
         }) {
             assertThat(answer.status()).isEqualTo(503);
             assertThat(answer.contentType()).isEqualTo("application/problem+json");

@@ -1,6 +1,7 @@
 package io.zipflux.job;
 
 import java.io.File;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -12,6 +13,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import com.fasterxml.jackson.databind.JsonNode;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -35,7 +40,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Several instances on one broker and one database. This test's own instance only serves the API;
- * jobs run in a separate JVM, which one test kills outright (SIGKILL, no graceful stop).
+ * jobs run in a separate JVM, which two tests kill outright (SIGKILL, no graceful stop): one in the
+ * middle of a hash job, one in the middle of a CSV import that it receives.
  */
 @SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT, properties = {
         "zipflux.data-dir=${java.io.tmpdir}/zipflux-test-data",
@@ -49,6 +55,8 @@ class TwoInstancesTest {
     private static final long SIZE = 120L << 20;
 
     private static Process worker;
+
+    private static Path workerLog;
 
     private static final List<ConfigurableApplicationContext> inProcessWorkers = new ArrayList<>();
 
@@ -98,8 +106,9 @@ class TwoInstancesTest {
                 "--zipflux.jobs.instance-id=worker-jvm"));
         command.addAll(sharedSettings());
         File log = Files.createTempFile("zipflux-worker", ".log").toFile();
+        workerLog = log.toPath();
         worker = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log).start();
-        awaitLine(log.toPath(), "Instance worker-jvm runs jobs", Duration.ofSeconds(60));
+        awaitLine(workerLog, "Instance worker-jvm runs jobs", Duration.ofSeconds(60));
     }
 
     @AfterAll
@@ -147,6 +156,32 @@ class TwoInstancesTest {
         assertThat(attempts(UUID.fromString(jobId))).as("runs: the killed one and the finished one").isEqualTo(2);
         Answer hash = api().get("/api/v1/files/" + upload.body().get("id").asText() + "/hash");
         assertThat(hash.body().get("md5").asText()).isEqualTo(TestFiles.coreutils("md5sum", files.resolve("orphan.bin")));
+    }
+
+    @Test
+    @Order(3)
+    void importOnAKilledInstanceLeavesNoRowsAndFails() throws Exception {
+        String id = api().post("/api/v1/imports").body().get("id").asText();
+        try (RawUpload upload = RawUpload.start(workerPort(), "PUT", "/api/v1/imports/" + id,
+                ResponsesTable.csv("crashed", 50_000, 0).getBytes(StandardCharsets.UTF_8), 1 << 20)) {
+            api().awaitJob(id, Duration.ofSeconds(30), JobsClient.progressAtLeast(1000));
+
+            worker.destroyForcibly();
+            assertThat(worker.waitFor(10, TimeUnit.SECONDS)).isTrue();
+        }
+
+        JsonNode failed = api().awaitState(id, "FAILED", Duration.ofSeconds(30));
+        assertThat(failed.get("error").asText()).contains("stopped before the end; nothing was written");
+        try (ResponsesTable table = new ResponsesTable(r2dbcUrl)) {
+            assertThat(table.count("crashed")).isZero();
+        }
+    }
+
+    /** The port the worker JVM listens on, from its log. */
+    private static int workerPort() throws Exception {
+        Matcher started = Pattern.compile("Netty started on port (\\d+)").matcher(Files.readString(workerLog));
+        assertThat(started.find()).as("worker JVM's port in its log").isTrue();
+        return Integer.parseInt(started.group(1));
     }
 
     private int attempts(UUID jobId) throws Exception {

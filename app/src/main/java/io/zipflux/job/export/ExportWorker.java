@@ -11,12 +11,14 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
 
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.stereotype.Component;
 
 import io.zipflux.job.Job;
 import io.zipflux.job.JobContext;
 import io.zipflux.job.JobState;
 import io.zipflux.job.JobWorker;
+import io.zipflux.job.Throttle;
 
 /**
  * Export jobs: the responses of a date range to a CSV file, streamed from PostgreSQL a batch at a time
@@ -34,10 +36,15 @@ class ExportWorker implements JobWorker {
 
     private final ObjectMapper json;
 
-    ExportWorker(ResponseRows rows, ExportFiles files, ObjectMapper json) {
+    /** {@code zipflux.jobs.export.max-rate}: rows per second (0: no limit), to spare the database. */
+    private final long maxRowsPerSecond;
+
+    ExportWorker(ResponseRows rows, ExportFiles files, ObjectMapper json,
+            @Value("${zipflux.jobs.export.max-rate:0}") long maxRowsPerSecond) {
         this.rows = rows;
         this.files = files;
         this.json = json;
+        this.maxRowsPerSecond = maxRowsPerSecond;
     }
 
     @Override
@@ -49,15 +56,20 @@ class ExportWorker implements JobWorker {
     public Mono<JsonNode> run(Job job, JobContext context) {
         DateRange range = DateRange.of(job.params());
         AtomicLong done = new AtomicLong();
+        Throttle throttle = Throttle.perSecond(maxRowsPerSecond);
         return Mono.usingWhen(open(job),
                 file -> write(file, ResponseCsv.header())
                         .thenMany(rows.csv(range, context::total))
                         .concatMap(batch -> write(file, batch)
-                                .then(Mono.defer(() -> context.checkpoint(done.addAndGet(batch.rows())))), 0)
+                                .then(Mono.defer(() -> progress(context, throttle, done.addAndGet(batch.rows())))), 0)
                         .then(),
                 file -> close(file))
                 .then(Mono.fromCallable(() -> result(job, range, done.get(), files.complete(job.id())))
                         .subscribeOn(Schedulers.boundedElastic()));
+    }
+
+    private static Mono<Void> progress(JobContext context, Throttle throttle, long done) {
+        return context.checkpoint(done).then(throttle.after(done));
     }
 
     /** A run that did not succeed leaves nothing; a retried run starts its file over. */

@@ -6,7 +6,7 @@ import io.r2dbc.spi.Readable;
 
 /**
  * Form responses as RFC 4180 CSV: the header {@value #COLUMNS}, CRLF line ends, a field quoted when
- * it holds a comma, a quote or a line break, quotes doubled. {@code submitted_at} comes formatted by
+ * it is empty or holds a comma, a quote or a line break, quotes doubled. {@code submitted_at} comes formatted by
  * the query (ISO 8601 in UTC, microseconds) and {@code answers} as PostgreSQL's JSON text.
  */
 final class ResponseCsv {
@@ -57,7 +57,11 @@ final class ResponseCsv {
         return line.append('"');
     }
 
+    /** An empty text is quoted too: unquoted, COPY and most CSV readers take it for NULL. */
     private static boolean needsQuotes(String value) {
+        if (value.isEmpty()) {
+            return true;
+        }
         for (int i = 0; i < value.length(); i++) {
             char c = value.charAt(i);
             if (c == ',' || c == '"' || c == '\n' || c == '\r') {

@@ -7,7 +7,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.time.Duration;
 import java.util.HexFormat;
 import java.util.UUID;
 
@@ -25,6 +24,7 @@ import io.zipflux.job.Job;
 import io.zipflux.job.JobContext;
 import io.zipflux.job.JobState;
 import io.zipflux.job.JobWorker;
+import io.zipflux.job.Throttle;
 
 /**
  * Hash jobs: MD5 and SHA-256 of an uploaded file in one pass, a chunk at a time on the bounded
@@ -42,6 +42,7 @@ class HashWorker implements JobWorker {
 
     private final ObjectMapper json;
 
+    /** {@code zipflux.jobs.hash.max-rate}: bytes hashed per second (0: no limit), to spare the disk. */
     private final long maxBytesPerSecond;
 
     HashWorker(UploadStore uploads, ObjectMapper json, @Value("${zipflux.jobs.hash.max-rate:0}") DataSize maxRate) {
@@ -58,10 +59,10 @@ class HashWorker implements JobWorker {
     @Override
     public Mono<JsonNode> run(Job job, JobContext context) {
         Path file = uploads.pathOf(fileId(job));
-        long start = System.nanoTime();
+        Throttle throttle = Throttle.perSecond(maxBytesPerSecond);
         return Mono.using(() -> new FileDigests(file),
                 digests -> chunks(digests)
-                        .concatMap(done -> context.checkpoint(done).then(throttle(done, start)), 0)
+                        .concatMap(done -> context.checkpoint(done).then(throttle.after(done)), 0)
                         .then(Mono.fromSupplier(() -> result(digests))),
                 FileDigests::close);
     }
@@ -74,16 +75,6 @@ class HashWorker implements JobWorker {
 
     private static UUID fileId(Job job) {
         return UUID.fromString(job.params().get("fileId").asText());
-    }
-
-    /** Keeps hashing under {@code zipflux.jobs.hash.max-rate} (per second; 0: no limit) to spare the disk. */
-    private Mono<Void> throttle(long done, long start) {
-        if (maxBytesPerSecond <= 0) {
-            return Mono.empty();
-        }
-        long due = start + (long) (done * 1e9 / maxBytesPerSecond);
-        long wait = due - System.nanoTime();
-        return wait > 0 ? Mono.delay(Duration.ofNanos(wait)).then() : Mono.empty();
     }
 
     private JsonNode result(FileDigests digests) {

@@ -14,6 +14,7 @@ import io.r2dbc.spi.ConnectionFactory;
 import io.r2dbc.spi.Wrapped;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
 
 import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.core.io.buffer.NettyDataBufferFactory;
@@ -66,9 +67,9 @@ final class CsvImport implements JobWorker {
 
     @Override
     public Mono<JsonNode> run(Job job, JobContext context) {
-        Flux<ByteBuf> input = body.map(NettyDataBufferFactory::toByteBuf)
-                .concatMap(buffer -> scanned(buffer, context), 0)
-                .concatWith(Flux.defer(this::rest))
+        Flux<ByteBuf> input = stoppable(body.map(NettyDataBufferFactory::toByteBuf)
+                        .concatMap(buffer -> scanned(buffer, context), 0)
+                        .concatWith(Flux.defer(() -> rest(context))), context)
                 .doOnError(inputStopped::set)
                 .doOnDiscard(ByteBuf.class, ReferenceCountUtil::release);
         return ConnectionFactoryUtils.getConnection(connections)
@@ -80,7 +81,15 @@ final class CsvImport implements JobWorker {
                         .single())
                 .onErrorMap(this::explain)
                 .doFinally(signal -> drainBeforeHeader().forEach(ReferenceCountUtil::release))
+                .doOnNext(context::total)
                 .map(rows -> json.createObjectNode().put("rows", rows));
+    }
+
+    /** The input, ended at once by a cancel even while the client sends nothing (checkpoints only run as data comes). */
+    private static Flux<ByteBuf> stoppable(Flux<ByteBuf> input, JobContext context) {
+        Sinks.Empty<Void> ended = Sinks.empty();
+        return Flux.merge(input.doOnComplete(ended::tryEmitEmpty),
+                context.stopped().takeUntilOther(ended.asMono()).then(Mono.<ByteBuf>empty()));
     }
 
     private Flux<ByteBuf> scanned(ByteBuf buffer, JobContext context) {
@@ -103,9 +112,10 @@ final class CsvImport implements JobWorker {
     }
 
     /** At the end of the body: the last record, and whatever waited for a header that ended without a line break. */
-    private Flux<ByteBuf> rest() {
+    private Flux<ByteBuf> rest(JobContext context) {
         scanner.finish();
-        return Flux.fromIterable(drainBeforeHeader());
+        return context.checkpoint(scanner.rows())
+                .thenMany(Flux.fromIterable(drainBeforeHeader()));
     }
 
     private List<ByteBuf> drainBeforeHeader() {
