@@ -185,6 +185,19 @@ class ImportJobTest {
     }
 
     @Test
+    void clientHangingUpMidUploadFailsTheImportWithNoRows() throws Exception {
+        String id = api().post("/api/v1/imports").body().get("id").asText();
+        try (RawUpload upload = upload(id, ResponsesTable.csv("hung-up", 50_000, 150_000), 1 << 20)) {
+            api().awaitJob(id, Duration.ofSeconds(30), JobsClient.progressAtLeast(1000));
+        }
+
+        JsonNode failed = api().awaitState(id, "FAILED", Duration.ofSeconds(10));
+
+        assertThat(failed.get("error").asText()).isNotBlank();
+        assertThat(table.count("hung-up")).isZero();
+    }
+
+    @Test
     void pauseStallsTheUploadAndResumeImportsEveryRow() throws Exception {
         int rows = 600_000;
         String id = api().post("/api/v1/imports").body().get("id").asText();
