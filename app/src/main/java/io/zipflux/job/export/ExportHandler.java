@@ -22,6 +22,7 @@ import org.springframework.web.reactive.function.BodyInserters;
 import org.springframework.web.reactive.function.server.ServerRequest;
 import org.springframework.web.reactive.function.server.ServerResponse;
 
+import io.zipflux.job.DatabaseStreams;
 import io.zipflux.job.Job;
 import io.zipflux.job.JobExceptions;
 import io.zipflux.job.JobService;
@@ -41,9 +42,12 @@ class ExportHandler {
 
     private final ObjectMapper json;
 
+    private final DatabaseStreams streams;
+
     private final DataBufferFactory buffers = DefaultDataBufferFactory.sharedInstance;
 
-    ExportHandler(JobService jobs, ResponseRows rows, ExportFiles files, ObjectMapper json) {
+    ExportHandler(JobService jobs, ResponseRows rows, ExportFiles files, ObjectMapper json, DatabaseStreams streams) {
+        this.streams = streams;
         this.jobs = jobs;
         this.rows = rows;
         this.files = files;
@@ -74,16 +78,22 @@ class ExportHandler {
                         .body(BodyInserters.fromResource(new FileSystemResource(file.path()))));
     }
 
-    /** The same CSV as an export of the range, streamed as it is read; no job, no file. */
+    /**
+     * The same CSV as an export of the range, streamed as it is read; no job, no file. It holds a
+     * database connection while it flows, so it takes one of the instance's database streams.
+     */
     Mono<ServerResponse> stream(ServerRequest request) {
         DateRange range = DateRange.of(request);
         return jobs.requireAvailable()
-                .then(ServerResponse.ok()
+                .then(Mono.fromCallable(streams::take))
+                .flatMap(slot -> ServerResponse.ok()
                         .contentType(CSV)
                         .headers(headers -> attachment(headers, range.fileName()))
                         .body(rows.csv(range)
                                 .startWith(ResponseCsv.header())
-                                .map(batch -> buffers.wrap(batch.bytes())), DataBuffer.class));
+                                .map(batch -> buffers.wrap(batch.bytes()))
+                                .doFinally(signal -> slot.release()), DataBuffer.class)
+                        .doOnError(error -> slot.release()));
     }
 
     private record ExportFile(Path path, String name) {

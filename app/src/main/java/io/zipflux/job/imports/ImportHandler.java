@@ -20,6 +20,7 @@ import org.springframework.web.reactive.function.server.ServerResponse;
 import org.springframework.web.server.UnsupportedMediaTypeStatusException;
 
 import io.zipflux.job.AttachedJobs;
+import io.zipflux.job.DatabaseStreams;
 import io.zipflux.job.Job;
 
 /**
@@ -40,7 +41,10 @@ class ImportHandler {
 
     private final ObjectMapper json;
 
-    ImportHandler(AttachedJobs jobs, ConnectionFactory connections, ObjectMapper json) {
+    private final DatabaseStreams streams;
+
+    ImportHandler(AttachedJobs jobs, ConnectionFactory connections, ObjectMapper json, DatabaseStreams streams) {
+        this.streams = streams;
         this.jobs = jobs;
         this.connections = connections;
         this.json = json;
@@ -54,28 +58,37 @@ class ImportHandler {
                     .bodyValue(job));
         }
         Flux<DataBuffer> csv = csv(request);
-        return newJob().flatMap(job -> run(job.id().toString(), csv));
+        return holdingAStream(newJob().flatMap(job -> jobs.run(job.id().toString(), csvImport(csv))))
+                .flatMap(ImportHandler::ended);
     }
 
     /** The data of a created import: answers once the import has ended. */
     Mono<ServerResponse> upload(ServerRequest request) {
-        return run(request.pathVariable("id"), csv(request));
+        return holdingAStream(jobs.run(request.pathVariable("id"), csvImport(csv(request))))
+                .flatMap(ImportHandler::ended);
     }
 
     private Mono<Job> newJob() {
         return jobs.create(CsvImport.TYPE, json.createObjectNode(), "rows");
     }
 
+    private CsvImport csvImport(Flux<DataBuffer> csv) {
+        return new CsvImport(csv, connections, json);
+    }
+
+    /** An import holds a database connection until it ends: it runs in one of the instance's database streams. */
+    private Mono<Job> holdingAStream(Mono<Job> run) {
+        return Mono.usingWhen(Mono.fromCallable(streams::take), slot -> run, slot -> Mono.fromRunnable(slot::release));
+    }
+
     /** 200 and the SUCCEEDED job; a failed import is the client's data (422), a cancelled one a conflict (409). */
-    private Mono<ServerResponse> run(String id, Flux<DataBuffer> csv) {
-        return jobs.run(id, new CsvImport(csv, connections, json))
-                .flatMap(job -> ServerResponse.status(switch (job.state()) {
-                            case SUCCEEDED -> HttpStatus.OK;
-                            case CANCELLED -> HttpStatus.CONFLICT;
-                            default -> HttpStatus.UNPROCESSABLE_ENTITY;
-                        })
-                        .contentType(MediaType.APPLICATION_JSON)
-                        .bodyValue(job));
+    private static Mono<ServerResponse> ended(Job job) {
+        HttpStatus status = switch (job.state()) {
+            case SUCCEEDED -> HttpStatus.OK;
+            case CANCELLED -> HttpStatus.CONFLICT;
+            default -> HttpStatus.UNPROCESSABLE_ENTITY;
+        };
+        return ServerResponse.status(status).contentType(MediaType.APPLICATION_JSON).bodyValue(job);
     }
 
     /** The CSV bytes of the body: all of it, or the content of the multipart field "file". 415 for other types. */

@@ -35,6 +35,7 @@ import static org.assertj.core.api.Assertions.assertThat;
         "zipflux.data-dir=${java.io.tmpdir}/zipflux-test-data-import",
         "zipflux.archive.photos-dir=${java.io.tmpdir}/zipflux-test-photos",
         "zipflux.jobs.pause-timeout=6s",
+        "zipflux.jobs.database-streams=2",
 })
 class ImportJobTest {
 
@@ -150,6 +151,32 @@ class ImportJobTest {
             assertThat(failed.body().get("error").asText()).as(bad.getKey()).contains(bad.getKey());
         }
         assertThat(table.count()).as("rows written by failed imports").isEqualTo(rows);
+    }
+
+    @Test
+    void importsAndDirectCsvBeyondTheDatabaseStreamsWaitTheirTurn() throws Exception {
+        String first = api().post("/api/v1/imports").body().get("id").asText();
+        String second = api().post("/api/v1/imports").body().get("id").asText();
+        String third = api().post("/api/v1/imports").body().get("id").asText();
+        try (RawUpload one = upload(first, ResponsesTable.csv("streams-1", 50_000, 1_000_000), 1 << 20);
+             RawUpload two = upload(second, ResponsesTable.csv("streams-2", 50_000, 1_100_000), 1 << 20)) {
+            api().awaitJob(first, Duration.ofSeconds(30), JobsClient.progressAtLeast(1000));
+            api().awaitJob(second, Duration.ofSeconds(30), JobsClient.progressAtLeast(1000));
+
+            for (Answer busy : List.of(api().send("PUT", "/api/v1/imports/" + third, "text/csv", csv("streams-3", 1, 1_200_000)),
+                    api().get("/api/v1/responses.csv"))) {
+                assertThat(busy.status()).isEqualTo(503);
+                assertThat(busy.contentType()).isEqualTo("application/problem+json");
+                assertThat(busy.body().get("detail").asText()).contains("zipflux.jobs.database-streams");
+            }
+            assertThat(api().job(third).get("state").asText()).as("a refused upload leaves its job waiting").isEqualTo("QUEUED");
+
+            api().post("/api/v1/jobs/" + first + "/cancel");
+            assertThat(one.answer().get(10, TimeUnit.SECONDS).status()).isEqualTo(409);
+            assertThat(api().send("PUT", "/api/v1/imports/" + third, "text/csv", csv("streams-3", 1, 1_200_000)).status())
+                    .isEqualTo(200);
+            api().post("/api/v1/jobs/" + second + "/cancel");
+        }
     }
 
     @Test
