@@ -30,6 +30,9 @@ class ExportWorker implements JobWorker {
 
     static final String TYPE = "export";
 
+    /** Batches read from the database while the one before is written (reading and writing overlap). */
+    private static final int READ_AHEAD = 2;
+
     private final ResponseRows rows;
 
     private final ExportFiles files;
@@ -61,7 +64,8 @@ class ExportWorker implements JobWorker {
                 file -> write(file, ResponseCsv.header())
                         .thenMany(rows.csv(range, context::total))
                         .concatMap(batch -> write(file, batch)
-                                .then(Mono.defer(() -> progress(context, throttle, done.addAndGet(batch.rows())))), 0)
+                                .then(Mono.defer(() -> progress(context, throttle, done.addAndGet(batch.rows())))),
+                                READ_AHEAD)
                         .then(),
                 file -> close(file))
                 .then(Mono.fromCallable(() -> result(job, range, done.get(), files.complete(job.id())))

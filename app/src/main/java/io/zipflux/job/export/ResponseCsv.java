@@ -26,48 +26,42 @@ final class ResponseCsv {
         return new Batch(HEADER, 0);
     }
 
-    /** One row of the export query, as a CSV line. */
-    static String line(Readable row) {
-        StringBuilder line = new StringBuilder(256);
-        line.append(row.get("id", Long.class)).append(',');
-        field(line, row.get("form_id", String.class)).append(',');
-        field(line, row.get("respondent", String.class)).append(',');
-        line.append(row.get("submitted_at", String.class)).append(',');
-        return field(line, row.get("answers", String.class)).append("\r\n").toString();
-    }
+    /** CSV lines being gathered into a batch, one row at a time. */
+    static final class Lines {
 
-    static Batch batch(java.util.List<String> lines) {
-        StringBuilder text = new StringBuilder(lines.size() * 256);
-        lines.forEach(text::append);
-        return new Batch(text.toString().getBytes(StandardCharsets.UTF_8), lines.size());
+        private final StringBuilder text = new StringBuilder(128 * 1024);
+
+        private int rows;
+
+        /** Appends one row of the export query (columns in {@value #COLUMNS} order); answers the rows gathered. */
+        int add(Readable row) {
+            text.append(row.get(0, String.class)).append(',');
+            field(text, row.get(1, String.class)).append(',');
+            field(text, row.get(2, String.class)).append(',');
+            text.append(row.get(3, String.class)).append(',');
+            field(text, row.get(4, String.class)).append("\r\n");
+            return ++rows;
+        }
+
+        /** The rows gathered so far, as a batch; starts the next one. */
+        Batch take() {
+            Batch batch = new Batch(text.toString().getBytes(StandardCharsets.UTF_8), rows);
+            text.setLength(0);
+            rows = 0;
+            return batch;
+        }
     }
 
     private static StringBuilder field(StringBuilder line, String value) {
         if (!needsQuotes(value)) {
             return line.append(value);
         }
-        line.append('"');
-        for (int i = 0; i < value.length(); i++) {
-            char c = value.charAt(i);
-            if (c == '"') {
-                line.append('"');
-            }
-            line.append(c);
-        }
-        return line.append('"');
+        return line.append('"').append(value.replace("\"", "\"\"")).append('"');
     }
 
     /** An empty text is quoted too: unquoted, COPY and most CSV readers take it for NULL. */
     private static boolean needsQuotes(String value) {
-        if (value.isEmpty()) {
-            return true;
-        }
-        for (int i = 0; i < value.length(); i++) {
-            char c = value.charAt(i);
-            if (c == ',' || c == '"' || c == '\n' || c == '\r') {
-                return true;
-            }
-        }
-        return false;
+        return value.isEmpty() || value.indexOf('"') >= 0 || value.indexOf(',') >= 0 || value.indexOf('\n') >= 0
+                || value.indexOf('\r') >= 0;
     }
 }

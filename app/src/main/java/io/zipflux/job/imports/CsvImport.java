@@ -7,6 +7,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.CompositeByteBuf;
 import io.netty.util.ReferenceCountUtil;
 import io.r2dbc.postgresql.api.PostgresqlConnection;
 import io.r2dbc.spi.Connection;
@@ -34,6 +35,8 @@ import io.zipflux.job.JobWorker;
 final class CsvImport implements JobWorker {
 
     static final String TYPE = "import";
+
+    private static final int BATCH_BYTES = 256 * 1024;
 
     private final Flux<DataBuffer> body;
 
@@ -67,22 +70,51 @@ final class CsvImport implements JobWorker {
 
     @Override
     public Mono<JsonNode> run(Job job, JobContext context) {
-        Flux<ByteBuf> input = stoppable(body.map(NettyDataBufferFactory::toByteBuf)
+        Flux<ByteBuf> input = stoppable(batches(body.map(NettyDataBufferFactory::toByteBuf))
                         .concatMap(buffer -> scanned(buffer, context), 0)
                         .concatWith(Flux.defer(() -> rest(context))), context)
                 .doOnError(inputStopped::set)
                 .doOnDiscard(ByteBuf.class, ReferenceCountUtil::release);
+        // fromMany, one inner publisher per batch: copyIn(sql, input) would gather the whole input into one message.
         return ConnectionFactoryUtils.getConnection(connections)
                 .map(CsvImport::postgres)
                 .flatMap(connection -> input
                         .switchOnFirst((first, all) -> first.hasValue()
-                                ? connection.copyIn(copySql(), all)
+                                ? connection.copyIn(copySql()).fromMany(all.map(Mono::just)).build()
                                 : all.then(Mono.<Long>empty()))
                         .single())
                 .onErrorMap(this::explain)
                 .doFinally(signal -> drainBeforeHeader().forEach(ReferenceCountUtil::release))
                 .doOnNext(context::total)
                 .map(rows -> json.createObjectNode().put("rows", rows));
+    }
+
+    /**
+     * Network buffers (8 KB at most) gathered into batches of about {@value #BATCH_BYTES} bytes: each
+     * batch is one COPY message and one checkpoint, instead of one per network buffer.
+     */
+    private static Flux<ByteBuf> batches(Flux<ByteBuf> buffers) {
+        return Flux.defer(() -> {
+            long[] gathered = {0};
+            return buffers.bufferUntil(buffer -> {
+                        gathered[0] += buffer.readableBytes();
+                        boolean full = gathered[0] >= BATCH_BYTES;
+                        if (full) {
+                            gathered[0] = 0;
+                        }
+                        return full;
+                    })
+                    .map(CsvImport::joined);
+        });
+    }
+
+    private static ByteBuf joined(List<ByteBuf> buffers) {
+        if (buffers.size() == 1) {
+            return buffers.get(0);
+        }
+        CompositeByteBuf joined = buffers.get(0).alloc().compositeBuffer(buffers.size());
+        buffers.forEach(buffer -> joined.addComponent(true, buffer));
+        return joined;
     }
 
     /** The input, ended at once by a cancel even while the client sends nothing (checkpoints only run as data comes). */
