@@ -10,4 +10,7 @@ public interface JobContext {
      * paused, and fails with {@link JobStoppedException} once it is cancelled or taken away.
      */
     Mono<Void> checkpoint(long done);
+
+    /** Sets the progress total once the run knows it (saved with the next progress). */
+    void total(long total);
 }

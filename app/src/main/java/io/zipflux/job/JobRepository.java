@@ -28,6 +28,11 @@ public class JobRepository {
     private static final String COLUMNS = "id, type, state, params, progress_done, progress_total, progress_unit, "
             + "result, error, created_at, updated_at";
 
+    /** The error of an attached job whose instance was lost (a SET clause, evaluated before the state changes). */
+    private static final String LOST_ATTACHED_FAILS = "finished_at = CASE WHEN attached AND state IN ('RUNNING', 'PAUSED') "
+            + "THEN now() ELSE finished_at END, error = CASE WHEN attached AND state IN ('RUNNING', 'PAUSED') "
+            + "THEN 'the instance receiving its data stopped before the end; nothing was written' ELSE error END";
+
     private final DatabaseClient db;
 
     private final ObjectMapper json;
@@ -37,10 +42,12 @@ public class JobRepository {
         this.json = json;
     }
 
-    Mono<Job> insert(UUID id, String type, JsonNode params, Long total, String unit) {
-        return db.sql("INSERT INTO jobs (id, type, state, params, progress_total, progress_unit) "
-                        + "VALUES (:id, :type, 'QUEUED', :params, :total, :unit) RETURNING " + COLUMNS)
+    /** Writes a QUEUED job; an {@code attached} one is run by the request that brings its input, never published. */
+    Mono<Job> insert(UUID id, String type, JsonNode params, Long total, String unit, boolean attached) {
+        return db.sql("INSERT INTO jobs (id, type, state, params, progress_total, progress_unit, attached) "
+                        + "VALUES (:id, :type, 'QUEUED', :params, :total, :unit, :attached) RETURNING " + COLUMNS)
                 .bind("id", id)
+                .bind("attached", attached)
                 .bind("type", type)
                 .bind("params", Json.of(write(params)))
                 .bind("total", Parameter.fromOrEmpty(total, Long.class))
@@ -92,13 +99,27 @@ public class JobRepository {
                 .one();
     }
 
+    /** Takes a queued attached job of {@code type} for {@code owner}: its input has arrived here. */
+    Mono<Job> claimAttached(UUID id, String type, String owner, Duration lease) {
+        return db.sql("UPDATE jobs SET state = 'RUNNING', owner = :owner, lease_until = now() + :lease * interval '1 ms', "
+                        + "attempts = attempts + 1, started_at = now(), updated_at = now() "
+                        + "WHERE id = :id AND type = :type AND attached AND state = 'QUEUED' RETURNING " + COLUMNS)
+                .bind("id", id)
+                .bind("type", type)
+                .bind("owner", owner)
+                .bind("lease", lease.toMillis())
+                .map(this::toJob)
+                .one();
+    }
+
     /**
      * Renews the lease and records progress while the job runs or is paused; answers the job's state
      * whatever it is (a cancelled job keeps its owner, so its worker learns it), empty if the job is
      * no longer ours.
      */
-    Mono<JobState> renew(UUID id, String owner, Duration lease, long done) {
+    Mono<JobState> renew(UUID id, String owner, Duration lease, long done, Long total) {
         return db.sql("UPDATE jobs SET lease_until = now() + :lease * interval '1 ms', "
+                        + "progress_total = COALESCE(:total, progress_total), "
                         + "updated_at = CASE WHEN progress_done <> :done AND state IN ('RUNNING', 'PAUSED') "
                         + "THEN now() ELSE updated_at END, "
                         + "progress_done = CASE WHEN state IN ('RUNNING', 'PAUSED') THEN :done ELSE progress_done END "
@@ -107,14 +128,16 @@ public class JobRepository {
                 .bind("owner", owner)
                 .bind("lease", lease.toMillis())
                 .bind("done", done)
+                .bind("total", Parameter.fromOrEmpty(total, Long.class))
                 .map(row -> JobState.valueOf(row.get("state", String.class)))
                 .one();
     }
 
     /** Ends a job this owner runs (a pause that came after its last step does not stop it ending). */
     Mono<Job> finish(UUID id, String owner, JobState outcome, JsonNode result, String error, long done) {
+        // clock_timestamp(), not now(): an atomic worker's success is saved in a transaction that began with its run.
         return db.sql("UPDATE jobs SET state = :outcome, result = :result, error = :error, progress_done = :done, "
-                        + "finished_at = now(), updated_at = now(), owner = NULL, lease_until = NULL "
+                        + "finished_at = clock_timestamp(), updated_at = clock_timestamp(), owner = NULL, lease_until = NULL "
                         + "WHERE id = :id AND owner = :owner AND state IN ('RUNNING', 'PAUSED') RETURNING " + COLUMNS)
                 .bind("id", id)
                 .bind("owner", owner)
@@ -126,10 +149,15 @@ public class JobRepository {
                 .one();
     }
 
-    /** Lets go of every job this owner holds (graceful stop): running ones are queued again. */
+    /**
+     * Lets go of every job this owner holds (graceful stop): running ones are queued again, attached
+     * ones fail (their input was this instance's request).
+     */
     Mono<Long> release(String owner) {
         return db.sql("UPDATE jobs SET owner = NULL, lease_until = NULL, updated_at = now(), "
-                        + "state = CASE WHEN state = 'RUNNING' THEN 'QUEUED' ELSE state END, "
+                        + LOST_ATTACHED_FAILS + ", "
+                        + "state = CASE WHEN attached AND state IN ('RUNNING', 'PAUSED') THEN 'FAILED' "
+                        + "WHEN state = 'RUNNING' THEN 'QUEUED' ELSE state END, "
                         + "published_at = CASE WHEN state = 'RUNNING' THEN NULL ELSE published_at END "
                         + "WHERE owner = :owner")
                 .bind("owner", owner)
@@ -143,11 +171,16 @@ public class JobRepository {
                 .then();
     }
 
-    /** Running jobs whose owner stopped renewing the lease go back to the queue. */
+    /**
+     * Running jobs whose owner stopped renewing the lease go back to the queue; attached ones (running
+     * or paused) fail, since their input went with their instance.
+     */
     Flux<Job> requeueAbandoned() {
-        return db.sql("UPDATE jobs SET state = 'QUEUED', owner = NULL, lease_until = NULL, published_at = NULL, "
-                        + "updated_at = now() WHERE state = 'RUNNING' AND (lease_until IS NULL OR lease_until < now()) "
-                        + "RETURNING " + COLUMNS)
+        return db.sql("UPDATE jobs SET owner = NULL, lease_until = NULL, published_at = NULL, updated_at = now(), "
+                        + LOST_ATTACHED_FAILS + ", "
+                        + "state = CASE WHEN attached THEN 'FAILED' ELSE 'QUEUED' END "
+                        + "WHERE (state = 'RUNNING' OR attached AND state = 'PAUSED') "
+                        + "AND (lease_until IS NULL OR lease_until < now()) RETURNING " + COLUMNS)
                 .map(this::toJob)
                 .all();
     }
@@ -157,7 +190,7 @@ public class JobRepository {
      * since they were queued again), or that no worker took for {@code republishAfter}.
      */
     Flux<Job> awaitingPublish(Duration requeuedGrace, Duration grace, Duration republishAfter) {
-        return db.sql("SELECT " + COLUMNS + " FROM jobs WHERE state = 'QUEUED' AND ("
+        return db.sql("SELECT " + COLUMNS + " FROM jobs WHERE state = 'QUEUED' AND NOT attached AND ("
                         + "(published_at IS NULL AND (attempts > 0 AND updated_at < now() - :requeued * interval '1 ms' "
                         + "OR created_at < now() - :grace * interval '1 ms')) "
                         + "OR published_at < now() - :republish * interval '1 ms') ORDER BY created_at LIMIT 500")
@@ -168,11 +201,14 @@ public class JobRepository {
                 .all();
     }
 
-    /** Cancels jobs paused for longer than {@code timeout}. */
+    /** Cancels jobs paused for longer than {@code timeout}, and attached jobs whose input has not come in that time. */
     Flux<Job> cancelPausedLongerThan(Duration timeout) {
         return db.sql("UPDATE jobs SET state = 'CANCELLED', finished_at = now(), updated_at = now(), "
-                        + "error = 'paused for longer than ' || :limit WHERE state = 'PAUSED' "
-                        + "AND paused_at < now() - :timeout * interval '1 ms' RETURNING " + COLUMNS)
+                        + "error = CASE WHEN state = 'PAUSED' THEN 'paused for longer than ' || :limit "
+                        + "ELSE 'no data arrived within ' || :limit END "
+                        + "WHERE state = 'PAUSED' AND paused_at < now() - :timeout * interval '1 ms' "
+                        + "OR attached AND state = 'QUEUED' AND created_at < now() - :timeout * interval '1 ms' "
+                        + "RETURNING " + COLUMNS)
                 .bind("timeout", timeout.toMillis())
                 .bind("limit", timeout.toString().substring(2).toLowerCase())
                 .map(this::toJob)

@@ -12,6 +12,7 @@ import reactor.core.publisher.Mono;
 
 import org.springframework.context.SmartLifecycle;
 import org.springframework.stereotype.Component;
+import org.springframework.transaction.reactive.TransactionalOperator;
 
 import io.zipflux.system.DatabaseMigrations;
 
@@ -39,6 +40,8 @@ class JobRunner implements SmartLifecycle {
 
     private final JobsProperties properties;
 
+    private final TransactionalOperator transaction;
+
     private final String owner;
 
     private final Disposable.Composite loops = Disposables.composite();
@@ -46,7 +49,8 @@ class JobRunner implements SmartLifecycle {
     private volatile boolean running;
 
     JobRunner(List<JobWorker> workers, JobBus bus, JobRepository jobs, JobControl control, JobMetrics metrics,
-            DatabaseMigrations migrations, JobsProperties properties, InstanceId instanceId) {
+            DatabaseMigrations migrations, JobsProperties properties, TransactionalOperator transaction,
+            InstanceId instanceId) {
         this.workers = workers;
         this.bus = bus;
         this.jobs = jobs;
@@ -54,19 +58,20 @@ class JobRunner implements SmartLifecycle {
         this.metrics = metrics;
         this.migrations = migrations;
         this.properties = properties;
+        this.transaction = transaction;
         this.owner = instanceId.value();
     }
 
+    /** Control runs on every instance (attached jobs run wherever their input arrives); consumers only on workers. */
     @Override
     public void start() {
         running = true;
-        if (!properties.workersEnabled()) {
-            return;
-        }
         loops.add(migrations.whenReady().subscribe(ready -> {
             loops.add(control.start());
-            workers.forEach(worker -> loops.add(consume(worker)));
-            log.info("Instance {} runs jobs of types {}", owner, workers.stream().map(JobWorker::type).toList());
+            if (properties.workersEnabled()) {
+                workers.forEach(worker -> loops.add(consume(worker)));
+                log.info("Instance {} runs jobs of types {}", owner, workers.stream().map(JobWorker::type).toList());
+            }
         }));
     }
 
@@ -79,7 +84,7 @@ class JobRunner implements SmartLifecycle {
 
     private Mono<Void> handle(JobWorker worker, JobBus.Delivery delivery) {
         return jobs.claim(delivery.jobId(), owner, properties.lease())
-                .flatMap(job -> run(worker, job))
+                .flatMap(job -> run(worker, job).then())
                 .switchIfEmpty(Mono.defer(() -> notClaimed(worker, delivery)))
                 .onErrorResume(error -> {
                     log.error("Job {} could not be handled; it will be picked up again", delivery.jobId(), error);
@@ -98,20 +103,40 @@ class JobRunner implements SmartLifecycle {
     private record Outcome(JobState state, JsonNode result, String error, boolean save) {
     }
 
-    private Mono<Void> run(JobWorker worker, Job job) {
+    /** Runs a job this instance has claimed, under control, and saves how it ended; answers that state. */
+    Mono<JobState> run(JobWorker worker, Job job) {
         RunningJob running = control.register(job);
         long start = System.nanoTime();
-        return Mono.defer(() -> worker.run(job, running))
-                .map(result -> new Outcome(JobState.SUCCEEDED, result, null, true))
-                .switchIfEmpty(Mono.fromSupplier(() -> new Outcome(JobState.SUCCEEDED, null, null, true)))
+        return attempt(worker, running)
                 .onErrorResume(JobStoppedException.class, stopped -> stopped(job, stopped))
                 .onErrorResume(error -> Mono.just(failed(job, error)))
                 // The run is over: stop renewing first, or a renew racing the save would see the job as lost.
                 .doOnNext(outcome -> control.unregister(running))
                 .flatMap(outcome -> outcome.save() ? save(running, outcome) : Mono.just(outcome.state()))
                 .doOnNext(state -> metrics.finished(job.type(), state, Duration.ofNanos(System.nanoTime() - start)))
-                .flatMap(state -> ended(worker, job, state))
+                .flatMap(state -> ended(worker, job, state).thenReturn(state))
                 .doFinally(signal -> control.unregister(running));
+    }
+
+    private Mono<Outcome> attempt(JobWorker worker, RunningJob running) {
+        Mono<Outcome> attempt = Mono.defer(() -> worker.run(running.job(), running))
+                .map(result -> new Outcome(JobState.SUCCEEDED, result, null, true))
+                .switchIfEmpty(Mono.fromSupplier(() -> new Outcome(JobState.SUCCEEDED, null, null, true)));
+        return worker.atomic() ? transaction.transactional(attempt.flatMap(outcome -> saveInRun(running, outcome))) : attempt;
+    }
+
+    /**
+     * Saves an atomic worker's success in the transaction of its writes; a job cancelled or taken away
+     * meanwhile stops the run instead, so its writes roll back.
+     */
+    private Mono<Outcome> saveInRun(RunningJob running, Outcome outcome) {
+        control.unregister(running);
+        return save(running, outcome)
+                .map(state -> new Outcome(state, null, null, false))
+                .switchIfEmpty(Mono.defer(() -> jobs.find(running.job().id())
+                        .map(job -> new JobStoppedException(job.state() == JobState.CANCELLED ? JobState.CANCELLED : null))
+                        .defaultIfEmpty(new JobStoppedException(null))
+                        .flatMap(Mono::error)));
     }
 
     /** Saves the outcome; a failure to save is not the job's failure: the lease lapses and it runs again. */
@@ -147,12 +172,13 @@ class JobRunner implements SmartLifecycle {
     public void stop() {
         running = false;
         loops.dispose();
-        if (properties.workersEnabled()) {
-            jobs.release(owner)
-                    .timeout(Duration.ofSeconds(5))
-                    .onErrorResume(error -> Mono.empty())
-                    .block();
+        if (!migrations.ready()) {
+            return;
         }
+        jobs.release(owner)
+                .timeout(Duration.ofSeconds(5))
+                .onErrorResume(error -> Mono.empty())
+                .block();
     }
 
     @Override

@@ -51,7 +51,7 @@ public class JobService {
      */
     public Mono<Job> submit(String type, JsonNode params, Long total, String unit, Function<Job, Mono<?>> alongside) {
         UUID id = UUID.randomUUID();
-        Mono<Job> insert = jobs.insert(id, type, params, total, unit)
+        Mono<Job> insert = jobs.insert(id, type, params, total, unit, false)
                 .flatMap(job -> alongside.apply(job).thenReturn(job));
         return available(transaction.transactional(insert))
                 .flatMap(job -> publish(job).thenReturn(job));

@@ -16,6 +16,15 @@ public interface JobWorker {
     Mono<JsonNode> run(Job job, JobContext context);
 
     /**
+     * Whether the run's database writes commit in one transaction with its success, or not at all (a
+     * cancelled, failed or lost run leaves nothing behind). Such a worker's writes go through the
+     * connection of the transaction it runs in. False by default.
+     */
+    default boolean atomic() {
+        return false;
+    }
+
+    /**
      * Called once a run has ended with {@code outcome} (its state is saved): the place to remove
      * partial output of a failed or cancelled run, or inputs no run needs any more. Nothing by default.
      */

@@ -12,6 +12,8 @@ final class RunningJob implements JobContext {
 
     private final AtomicLong done = new AtomicLong();
 
+    private volatile Long total;
+
     private final Sinks.Many<JobState> states = Sinks.many().replay().latest();
 
     private volatile JobState state = JobState.RUNNING;
@@ -28,6 +30,15 @@ final class RunningJob implements JobContext {
 
     long done() {
         return done.get();
+    }
+
+    Long total() {
+        return total;
+    }
+
+    @Override
+    public void total(long total) {
+        this.total = total;
     }
 
     @Override

@@ -1,0 +1,77 @@
+package io.zipflux.job;
+
+import java.time.Duration;
+import java.util.UUID;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import reactor.core.publisher.Mono;
+
+import org.springframework.stereotype.Service;
+
+/**
+ * Jobs whose input comes with a request (a CSV import's body): created first, so that the client
+ * knows the job before it sends anything, then run by the instance that receives the input, under
+ * the same control as every job (pause and cancel from any instance). They never travel on Kafka;
+ * when their instance is lost they fail, since their input went with it.
+ */
+@Service
+public class AttachedJobs {
+
+    private static final Logger log = LoggerFactory.getLogger(AttachedJobs.class);
+
+    private final JobRepository jobs;
+
+    private final JobService service;
+
+    private final JobRunner runner;
+
+    private final JobsProperties properties;
+
+    private final String owner;
+
+    AttachedJobs(JobRepository jobs, JobService service, JobRunner runner, JobsProperties properties,
+            InstanceId instanceId) {
+        this.jobs = jobs;
+        this.service = service;
+        this.runner = runner;
+        this.properties = properties;
+        this.owner = instanceId.value();
+    }
+
+    /** A QUEUED job waiting for its input; cancelled if none arrives within the pause timeout. */
+    public Mono<Job> create(String type, JsonNode params, String unit) {
+        return service.available(jobs.insert(UUID.randomUUID(), type, params, null, unit, true));
+    }
+
+    /**
+     * Runs {@code worker} on the job {@code id} here and answers the job as it ended. 404 unless it
+     * is an attached job of the worker's type; 409 unless it still waits for its input. A request
+     * that goes away mid-run fails the job (the transaction of an atomic worker rolls back).
+     */
+    public Mono<Job> run(String id, JobWorker worker) {
+        return service.get(id)
+                .flatMap(job -> service.available(jobs.claimAttached(job.id(), worker.type(), owner, properties.lease()))
+                        .switchIfEmpty(Mono.defer(() -> notClaimable(id, job.id(), worker.type()))))
+                .flatMap(job -> runner.run(worker, job)
+                        .doOnCancel(() -> abandoned(job))
+                        .then(jobs.find(job.id())));
+    }
+
+    private Mono<Job> notClaimable(String id, UUID jobId, String type) {
+        return jobs.find(jobId)
+                .flatMap(job -> Mono.error(job.type().equals(type)
+                        ? new JobExceptions.Conflict(jobId, job.state(), "take input (it reads its input once)")
+                        : new JobExceptions.NotFound(id)));
+    }
+
+    private void abandoned(Job job) {
+        log.info("Job {}: its request went away before the end; failing it", job.id());
+        jobs.finish(job.id(), owner, JobState.FAILED, null, "the request sending its data ended before the end; "
+                        + "nothing was written", 0)
+                .timeout(Duration.ofSeconds(5))
+                .subscribe(ended -> { }, error -> log.warn("Job {} stays RUNNING until its lease lapses: {}",
+                        job.id(), error.toString()));
+    }
+}

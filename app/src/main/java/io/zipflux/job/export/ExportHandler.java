@@ -1,0 +1,115 @@
+package io.zipflux.job.export;
+
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import reactor.core.publisher.Mono;
+
+import org.springframework.core.io.FileSystemResource;
+import org.springframework.core.io.buffer.DataBuffer;
+import org.springframework.core.io.buffer.DataBufferFactory;
+import org.springframework.core.io.buffer.DefaultDataBufferFactory;
+import org.springframework.http.ContentDisposition;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.stereotype.Component;
+import org.springframework.web.ErrorResponseException;
+import org.springframework.web.reactive.function.BodyInserters;
+import org.springframework.web.reactive.function.server.ServerRequest;
+import org.springframework.web.reactive.function.server.ServerResponse;
+
+import io.zipflux.job.Job;
+import io.zipflux.job.JobExceptions;
+import io.zipflux.job.JobService;
+import io.zipflux.job.JobState;
+
+/** CSV exports: start one, download its file, or stream the same CSV without a job. */
+@Component
+class ExportHandler {
+
+    static final MediaType CSV = new MediaType("text", "csv", java.nio.charset.StandardCharsets.UTF_8);
+
+    private final JobService jobs;
+
+    private final ResponseRows rows;
+
+    private final ExportFiles files;
+
+    private final ObjectMapper json;
+
+    private final DataBufferFactory buffers = DefaultDataBufferFactory.sharedInstance;
+
+    ExportHandler(JobService jobs, ResponseRows rows, ExportFiles files, ObjectMapper json) {
+        this.jobs = jobs;
+        this.rows = rows;
+        this.files = files;
+        this.json = json;
+    }
+
+    Mono<ServerResponse> start(ServerRequest request) {
+        DateRange range = DateRange.of(request);
+        ObjectNode params = json.createObjectNode();
+        range.writeTo(params);
+        return jobs.submit(ExportWorker.TYPE, params, null, "rows", job -> Mono.empty())
+                .flatMap(job -> ServerResponse.accepted()
+                        .location(URI.create("/api/v1/jobs/" + job.id()))
+                        .contentType(MediaType.APPLICATION_JSON)
+                        .bodyValue(job));
+    }
+
+    /** The export's file once it has SUCCEEDED (Range requests answered from the file); 409 before. */
+    Mono<ServerResponse> download(ServerRequest request) {
+        String id = request.pathVariable("id");
+        return jobs.get(id)
+                .filter(job -> job.type().equals(ExportWorker.TYPE))
+                .switchIfEmpty(Mono.error(() -> new JobExceptions.NotFound(id)))
+                .flatMap(this::file)
+                .flatMap(file -> ServerResponse.ok()
+                        .contentType(CSV)
+                        .headers(headers -> attachment(headers, file.name()))
+                        .body(BodyInserters.fromResource(new FileSystemResource(file.path()))));
+    }
+
+    /** The same CSV as an export of the range, streamed as it is read; no job, no file. */
+    Mono<ServerResponse> stream(ServerRequest request) {
+        DateRange range = DateRange.of(request);
+        return jobs.requireAvailable()
+                .then(ServerResponse.ok()
+                        .contentType(CSV)
+                        .headers(headers -> attachment(headers, range.fileName()))
+                        .body(rows.csv(range)
+                                .startWith(ResponseCsv.header())
+                                .map(batch -> buffers.wrap(batch.bytes())), DataBuffer.class));
+    }
+
+    private record ExportFile(Path path, String name) {
+    }
+
+    private Mono<ExportFile> file(Job job) {
+        if (job.state() != JobState.SUCCEEDED) {
+            return Mono.error(new JobExceptions.Conflict(job.id(), job.state(),
+                    "be downloaded before it has SUCCEEDED"));
+        }
+        Path path = files.fileOf(job.id());
+        if (!Files.isRegularFile(path)) {
+            return Mono.error(gone(job));
+        }
+        return Mono.just(new ExportFile(path, DateRange.of(job.params()).fileName()));
+    }
+
+    private static ErrorResponseException gone(Job job) {
+        ErrorResponseException gone = new ErrorResponseException(HttpStatus.GONE);
+        gone.getBody().setTitle("Export file gone");
+        gone.getBody().setDetail("Export " + job.id() + " succeeded, but its file is no longer in the data folder; "
+                + "start a new export.");
+        return gone;
+    }
+
+    private static void attachment(HttpHeaders headers, String name) {
+        headers.setContentDisposition(ContentDisposition.attachment().filename(name).build());
+    }
+}

@@ -1,0 +1,58 @@
+package io.zipflux.job.export;
+
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.enums.ParameterIn;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
+import org.springdoc.core.annotations.RouterOperation;
+import org.springdoc.core.annotations.RouterOperations;
+
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.web.bind.annotation.RequestMethod;
+import org.springframework.web.reactive.function.server.RouterFunction;
+import org.springframework.web.reactive.function.server.ServerResponse;
+
+import static org.springframework.web.reactive.function.server.RouterFunctions.route;
+
+/** Routes of CSV exports. */
+@Configuration(proxyBeanMethods = false)
+class ExportRoutes {
+
+    private static final String FROM = "first day, YYYY-MM-DD (UTC, included); none: from the first response";
+
+    private static final String TO = "last day, YYYY-MM-DD (UTC, included); none: to the last response";
+
+    @Bean
+    @RouterOperations({
+        @RouterOperation(path = "/api/v1/exports", method = RequestMethod.POST, beanClass = ExportHandler.class, beanMethod = "start",
+                operation = @Operation(operationId = "startExport", summary = "Export the responses of a date range to CSV, as a job",
+                        parameters = {@Parameter(in = ParameterIn.QUERY, name = "from", description = FROM),
+                            @Parameter(in = ParameterIn.QUERY, name = "to", description = TO)},
+                        responses = {@ApiResponse(responseCode = "202", description = "the export job"),
+                            @ApiResponse(responseCode = "400", description = "a malformed day, or from after to"),
+                            @ApiResponse(responseCode = "503", description = "job store unavailable")})),
+        @RouterOperation(path = "/api/v1/exports/{id}/download", method = RequestMethod.GET, beanClass = ExportHandler.class, beanMethod = "download",
+                operation = @Operation(operationId = "downloadExport", summary = "The CSV of a SUCCEEDED export (Range supported)",
+                        parameters = @Parameter(in = ParameterIn.PATH, name = "id", required = true),
+                        responses = {@ApiResponse(responseCode = "200", content = @Content(mediaType = "text/csv")),
+                            @ApiResponse(responseCode = "206", description = "the requested range"),
+                            @ApiResponse(responseCode = "404", description = "no export job with this id"),
+                            @ApiResponse(responseCode = "409", description = "the export has not SUCCEEDED"),
+                            @ApiResponse(responseCode = "410", description = "its file was removed")})),
+        @RouterOperation(path = "/api/v1/responses.csv", method = RequestMethod.GET, beanClass = ExportHandler.class, beanMethod = "stream",
+                operation = @Operation(operationId = "responsesCsv", summary = "The same CSV, streamed directly (no job)",
+                        parameters = {@Parameter(in = ParameterIn.QUERY, name = "from", description = FROM),
+                            @Parameter(in = ParameterIn.QUERY, name = "to", description = TO)},
+                        responses = {@ApiResponse(responseCode = "200", content = @Content(mediaType = "text/csv")),
+                            @ApiResponse(responseCode = "400", description = "a malformed day, or from after to")})),
+    })
+    RouterFunction<ServerResponse> exportRouter(ExportHandler handler) {
+        return route()
+                .POST("/api/v1/exports", handler::start)
+                .GET("/api/v1/exports/{id}/download", handler::download)
+                .GET("/api/v1/responses.csv", handler::stream)
+                .build();
+    }
+}

@@ -1,0 +1,100 @@
+package io.zipflux.job.export;
+
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.StandardOpenOption;
+import java.util.concurrent.atomic.AtomicLong;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
+
+import org.springframework.stereotype.Component;
+
+import io.zipflux.job.Job;
+import io.zipflux.job.JobContext;
+import io.zipflux.job.JobState;
+import io.zipflux.job.JobWorker;
+
+/**
+ * Export jobs: the responses of a date range to a CSV file, streamed from PostgreSQL a batch at a time
+ * (reading waits for the disk), with progress in rows against the count taken in the same snapshot,
+ * and pause and cancel honoured between batches. A run that does not succeed leaves no file.
+ */
+@Component
+class ExportWorker implements JobWorker {
+
+    static final String TYPE = "export";
+
+    private final ResponseRows rows;
+
+    private final ExportFiles files;
+
+    private final ObjectMapper json;
+
+    ExportWorker(ResponseRows rows, ExportFiles files, ObjectMapper json) {
+        this.rows = rows;
+        this.files = files;
+        this.json = json;
+    }
+
+    @Override
+    public String type() {
+        return TYPE;
+    }
+
+    @Override
+    public Mono<JsonNode> run(Job job, JobContext context) {
+        DateRange range = DateRange.of(job.params());
+        AtomicLong done = new AtomicLong();
+        return Mono.usingWhen(open(job),
+                file -> write(file, ResponseCsv.header())
+                        .thenMany(rows.csv(range, context::total))
+                        .concatMap(batch -> write(file, batch)
+                                .then(Mono.defer(() -> context.checkpoint(done.addAndGet(batch.rows())))), 0)
+                        .then(),
+                file -> close(file))
+                .then(Mono.fromCallable(() -> result(job, range, done.get(), files.complete(job.id())))
+                        .subscribeOn(Schedulers.boundedElastic()));
+    }
+
+    /** A run that did not succeed leaves nothing; a retried run starts its file over. */
+    @Override
+    public Mono<Void> ended(Job job, JobState outcome) {
+        return outcome == JobState.SUCCEEDED ? Mono.empty() : files.delete(job.id());
+    }
+
+    private Mono<FileChannel> open(Job job) {
+        return Mono.fromCallable(() -> FileChannel.open(files.partOf(job.id()), StandardOpenOption.CREATE,
+                        StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING))
+                .subscribeOn(Schedulers.boundedElastic());
+    }
+
+    private static Mono<Void> write(FileChannel file, ResponseCsv.Batch batch) {
+        return Mono.<Void>fromCallable(() -> {
+            ByteBuffer bytes = ByteBuffer.wrap(batch.bytes());
+            while (bytes.hasRemaining()) {
+                file.write(bytes);
+            }
+            return null;
+        }).subscribeOn(Schedulers.boundedElastic());
+    }
+
+    private static Mono<Void> close(FileChannel file) {
+        return Mono.<Void>fromCallable(() -> {
+            file.close();
+            return null;
+        }).subscribeOn(Schedulers.boundedElastic());
+    }
+
+    private JsonNode result(Job job, DateRange range, long rowCount, long bytes) {
+        ObjectNode result = json.createObjectNode()
+                .put("rows", rowCount)
+                .put("bytes", bytes)
+                .put("download", "/api/v1/exports/" + job.id() + "/download");
+        range.writeTo(result);
+        return result;
+    }
+}

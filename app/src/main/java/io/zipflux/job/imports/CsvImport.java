@@ -1,0 +1,136 @@
+package io.zipflux.job.imports;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.netty.buffer.ByteBuf;
+import io.netty.util.ReferenceCountUtil;
+import io.r2dbc.postgresql.api.PostgresqlConnection;
+import io.r2dbc.spi.Connection;
+import io.r2dbc.spi.ConnectionFactory;
+import io.r2dbc.spi.Wrapped;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+import org.springframework.core.io.buffer.DataBuffer;
+import org.springframework.core.io.buffer.NettyDataBufferFactory;
+import org.springframework.r2dbc.connection.ConnectionFactoryUtils;
+
+import io.zipflux.job.Job;
+import io.zipflux.job.JobContext;
+import io.zipflux.job.JobWorker;
+
+/**
+ * One CSV import, run by the request that carries its data: the body streams into PostgreSQL's
+ * {@code COPY ... FROM STDIN} as it arrives, in the transaction that also marks the job SUCCEEDED,
+ * so an import that is cancelled, meets a bad row or dies with its server leaves no rows. Each
+ * network buffer is scanned (rows, line numbers, field counts) and passes a checkpoint before it is
+ * sent on: while the job is paused no more of the body is read, and the client's upload stalls.
+ */
+final class CsvImport implements JobWorker {
+
+    static final String TYPE = "import";
+
+    private final Flux<DataBuffer> body;
+
+    private final ConnectionFactory connections;
+
+    private final ObjectMapper json;
+
+    private final CsvScanner scanner = new CsvScanner();
+
+    /** The header arrives first: buffers are held back until it is complete, so COPY can name its columns. */
+    private final List<ByteBuf> beforeHeader = new ArrayList<>();
+
+    /** Why the input stopped, when it was stopped on this side (PostgreSQL then reports only "COPY failed"). */
+    private final AtomicReference<Throwable> inputStopped = new AtomicReference<>();
+
+    CsvImport(Flux<DataBuffer> body, ConnectionFactory connections, ObjectMapper json) {
+        this.body = body;
+        this.connections = connections;
+        this.json = json;
+    }
+
+    @Override
+    public String type() {
+        return TYPE;
+    }
+
+    @Override
+    public boolean atomic() {
+        return true;
+    }
+
+    @Override
+    public Mono<JsonNode> run(Job job, JobContext context) {
+        Flux<ByteBuf> input = body.map(NettyDataBufferFactory::toByteBuf)
+                .concatMap(buffer -> scanned(buffer, context), 0)
+                .concatWith(Flux.defer(this::rest))
+                .doOnError(inputStopped::set)
+                .doOnDiscard(ByteBuf.class, ReferenceCountUtil::release);
+        return ConnectionFactoryUtils.getConnection(connections)
+                .map(CsvImport::postgres)
+                .flatMap(connection -> input
+                        .switchOnFirst((first, all) -> first.hasValue()
+                                ? connection.copyIn(copySql(), all)
+                                : all.then(Mono.<Long>empty()))
+                        .single())
+                .onErrorMap(this::explain)
+                .doFinally(signal -> drainBeforeHeader().forEach(ReferenceCountUtil::release))
+                .map(rows -> json.createObjectNode().put("rows", rows));
+    }
+
+    private Flux<ByteBuf> scanned(ByteBuf buffer, JobContext context) {
+        try {
+            scanner.scan(buffer);
+        }
+        catch (RuntimeException rejected) {
+            buffer.release();
+            return Flux.error(rejected);
+        }
+        Mono<Void> checkpoint = context.checkpoint(scanner.rows());
+        if (!scanner.headerRead()) {
+            beforeHeader.add(buffer);
+            return checkpoint.thenMany(Flux.empty());
+        }
+        List<ByteBuf> ready = drainBeforeHeader();
+        ready.add(buffer);
+        return checkpoint.thenMany(Flux.fromIterable(ready))
+                .doOnDiscard(ByteBuf.class, ReferenceCountUtil::release);
+    }
+
+    /** At the end of the body: the last record, and whatever waited for a header that ended without a line break. */
+    private Flux<ByteBuf> rest() {
+        scanner.finish();
+        return Flux.fromIterable(drainBeforeHeader());
+    }
+
+    private List<ByteBuf> drainBeforeHeader() {
+        List<ByteBuf> drained = new ArrayList<>(beforeHeader);
+        beforeHeader.clear();
+        return drained;
+    }
+
+    private String copySql() {
+        return "COPY responses (" + String.join(", ", scanner.columns()) + ") FROM STDIN (FORMAT csv, HEADER true)";
+    }
+
+    private Throwable explain(Throwable error) {
+        Throwable stopped = inputStopped.get();
+        return stopped != null ? stopped : CopyErrors.explain(error);
+    }
+
+    private static PostgresqlConnection postgres(Connection connection) {
+        Object unwrapped = connection;
+        while (!(unwrapped instanceof PostgresqlConnection) && unwrapped instanceof Wrapped<?> wrapped) {
+            unwrapped = wrapped.unwrap();
+        }
+        if (unwrapped instanceof PostgresqlConnection postgres) {
+            return postgres;
+        }
+        throw new IllegalStateException("CSV imports need PostgreSQL's COPY; the connection is " + connection.getClass());
+    }
+}

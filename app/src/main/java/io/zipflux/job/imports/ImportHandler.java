@@ -1,0 +1,105 @@
+package io.zipflux.job.imports;
+
+import java.net.URI;
+import java.util.List;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.r2dbc.spi.ConnectionFactory;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+import org.springframework.core.io.buffer.DataBuffer;
+import org.springframework.core.io.buffer.DataBufferUtils;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.http.codec.multipart.PartEvent;
+import org.springframework.stereotype.Component;
+import org.springframework.web.reactive.function.BodyExtractors;
+import org.springframework.web.reactive.function.server.ServerRequest;
+import org.springframework.web.reactive.function.server.ServerResponse;
+import org.springframework.web.server.UnsupportedMediaTypeStatusException;
+
+import io.zipflux.job.AttachedJobs;
+import io.zipflux.job.Job;
+
+/**
+ * CSV imports in two steps (create the job, then send its data, so that the client can pause or
+ * cancel an upload in flight) or in one (POST with the data).
+ */
+@Component
+class ImportHandler {
+
+    private static final String FIELD = "file";
+
+    private static final List<MediaType> ACCEPTED = List.of(new MediaType("text", "csv"), new MediaType("application", "csv"),
+            MediaType.TEXT_PLAIN, MediaType.MULTIPART_FORM_DATA);
+
+    private final AttachedJobs jobs;
+
+    private final ConnectionFactory connections;
+
+    private final ObjectMapper json;
+
+    ImportHandler(AttachedJobs jobs, ConnectionFactory connections, ObjectMapper json) {
+        this.jobs = jobs;
+        this.connections = connections;
+        this.json = json;
+    }
+
+    /** Without a body: 201 and the QUEUED job, which waits for its data. With one: the whole import. */
+    Mono<ServerResponse> create(ServerRequest request) {
+        if (!hasBody(request)) {
+            return newJob().flatMap(job -> ServerResponse.created(URI.create("/api/v1/imports/" + job.id()))
+                    .contentType(MediaType.APPLICATION_JSON)
+                    .bodyValue(job));
+        }
+        Flux<DataBuffer> csv = csv(request);
+        return newJob().flatMap(job -> run(job.id().toString(), csv));
+    }
+
+    /** The data of a created import: answers once the import has ended. */
+    Mono<ServerResponse> upload(ServerRequest request) {
+        return run(request.pathVariable("id"), csv(request));
+    }
+
+    private Mono<Job> newJob() {
+        return jobs.create(CsvImport.TYPE, json.createObjectNode(), "rows");
+    }
+
+    /** 200 and the SUCCEEDED job; a failed import is the client's data (422), a cancelled one a conflict (409). */
+    private Mono<ServerResponse> run(String id, Flux<DataBuffer> csv) {
+        return jobs.run(id, new CsvImport(csv, connections, json))
+                .flatMap(job -> ServerResponse.status(switch (job.state()) {
+                            case SUCCEEDED -> HttpStatus.OK;
+                            case CANCELLED -> HttpStatus.CONFLICT;
+                            default -> HttpStatus.UNPROCESSABLE_ENTITY;
+                        })
+                        .contentType(MediaType.APPLICATION_JSON)
+                        .bodyValue(job));
+    }
+
+    /** The CSV bytes of the body: all of it, or the content of the multipart field "file". 415 for other types. */
+    private static Flux<DataBuffer> csv(ServerRequest request) {
+        MediaType type = request.headers().contentType().orElse(null);
+        if (type == null || ACCEPTED.stream().noneMatch(accepted -> accepted.includes(type))) {
+            throw new UnsupportedMediaTypeStatusException(type, ACCEPTED);
+        }
+        if (MediaType.MULTIPART_FORM_DATA.includes(type)) {
+            return request.bodyToFlux(PartEvent.class).concatMap(ImportHandler::fileContent);
+        }
+        return request.body(BodyExtractors.toDataBuffers());
+    }
+
+    private static Mono<DataBuffer> fileContent(PartEvent event) {
+        if (FIELD.equals(event.name())) {
+            return Mono.just(event.content());
+        }
+        DataBufferUtils.release(event.content());
+        return Mono.empty();
+    }
+
+    private static boolean hasBody(ServerRequest request) {
+        return request.headers().contentType().isPresent() || request.headers().contentLength().orElse(0) > 0
+                || request.headers().firstHeader("Transfer-Encoding") != null;
+    }
+}
