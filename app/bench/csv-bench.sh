@@ -4,8 +4,9 @@
 #   bash app/bench/csv-bench.sh            (from the repository root)
 #
 # Builds zipflux, starts LocalZipflux (in-process Kafka + embedded PostgreSQL) on 127.0.0.1 with
-# --seed-responses=$CSV_ROWS and waits until the table holds exactly that many rows (the service logs
-# "sample responses"; count(*) is polled with psql). Then csv-bench.py runs, CSV_RUNS times each:
+# --seed-responses=$CSV_ROWS and waits until the table holds exactly that many rows (count(*) polled
+# with psql; the service logs "Added N sample responses" or "Could not add sample responses").
+# Then csv-bench.py runs, CSV_RUNS times each:
 #   export: psql `\copy (select ... order by submitted_at, id) to FILE csv header` (wall time), the
 #           zipflux export job (POST /api/v1/exports -> SUCCEEDED seen by polling every 20 ms; the
 #           download of its file timed apart), and GET /api/v1/responses.csv (wall time). Every file
@@ -68,34 +69,37 @@ export PGPASSWORD=postgres PGCONNECT_TIMEOUT=10
 PSQL=(psql -X -q -A -t -v ON_ERROR_STOP=1 -h "$PG_HOST" -p "$PG_PORT" -U postgres -d "$PG_DB")
 hash_log "PostgreSQL: $PG_HOST:$PG_PORT database $PG_DB"
 
-hash_log "waiting for the seed of $ROWS rows (log line 'sample responses', count(*) polled)"
+hash_log "waiting for the seed of $ROWS rows (log line 'Added N sample responses', count(*) polled)"
 deadline=$((SECONDS + SEED_TIMEOUT))
 seed_start=$SECONDS
 count=
+seeded_at=
 while :; do
     hash_check_server_alive || hash_die "LocalZipflux ended while seeding"
-    seeded=0
-    grep -aq 'sample responses' "$ZF_LOG" && seeded=1
+    if grep -aq 'Could not add sample responses' "$ZF_LOG"; then
+        grep -a 'sample responses' "$ZF_LOG" | cut -c1-400 >&2
+        hash_log "ERROR: the service could not seed the table"
+        exit 2
+    fi
     count=$(timeout 60 "${PSQL[@]}" -c 'select count(*) from responses' 2>"$WORK/psql.err" || true)
-    if [[ "$count" == "$ROWS" ]]; then
-        break
-    fi
+    [[ "$count" == "$ROWS" ]] && break
     if [[ "$count" =~ ^[0-9]+$ ]] && ((count > ROWS)); then
-        hash_die "the table holds $count rows, more than the $ROWS seeded"
+        hash_log "ERROR: the table holds $count rows, more than the $ROWS seeded"
+        exit 2
     fi
-    if ((seeded)) && [[ "$count" =~ ^[0-9]+$ ]]; then
-        # The log says it is done but the count is not right (yet): give it a few seconds, then fail.
-        seeded_at=${seeded_at:-$SECONDS}
-        if ((SECONDS - seeded_at > 10)); then
-            grep -a 'sample responses' "$ZF_LOG" | tail -n 2 >&2
-            hash_log "ERROR: the service logged the seed but the table holds $count rows, not $ROWS"
-            exit 2
-        fi
+    if [[ -z "$seeded_at" ]] && grep -aqE 'Added [0-9]+ sample responses' "$ZF_LOG"; then
+        seeded_at=$SECONDS
+    fi
+    # The log says it is done but the count is not right: give it a few seconds, then fail.
+    if [[ -n "$seeded_at" ]] && ((SECONDS - seeded_at > 10)); then
+        grep -a 'sample responses' "$ZF_LOG" | cut -c1-400 >&2
+        hash_log "ERROR: the service logged the seed but the table holds ${count:-?} rows, not $ROWS"
+        exit 2
     fi
     ((SECONDS < deadline)) || { cat "$WORK/psql.err" >&2; hash_die "table not seeded within ${SEED_TIMEOUT}s (count: ${count:-?})"; }
-    sleep 2
+    sleep 1
 done
-hash_log "table seeded: $count rows, $((SECONDS - seed_start))s after readiness; $(grep -a 'sample responses' "$ZF_LOG" | tail -n 1 | cut -c1-250)"
+hash_log "table seeded: $count rows, $((SECONDS - seed_start))s after readiness; $(grep -aE 'Added [0-9]+ sample responses' "$ZF_LOG" | tail -n 1 | cut -c1-250)"
 hash_log "table size: $(timeout 60 "${PSQL[@]}" -c "select pg_size_pretty(pg_total_relation_size('responses'))" || echo '?')"
 
 hash_log "machine: $(nproc) CPUs, load average $(cut -d' ' -f1-3 /proc/loadavg), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
