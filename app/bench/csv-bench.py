@@ -175,15 +175,26 @@ def compare(reference: str, others: dict[str, str], rows: int) -> dict[str, dict
     """Reads reference and every other file in lockstep: record counts, first differing record."""
     names = ["reference"] + list(others)
     readers = [records(reference)] + [records(path) for path in others.values()]
-    result = {name: {"records": 0, "first_difference": None} for name in names}
+    result = {name: {"records": 0, "first_difference": None, "differing": 0} for name in names}
+    keys = {name: [] for name in names}  # whole records, hashed, to tell reordering from loss
     for index, row in enumerate(itertools.zip_longest(*readers)):
         expected = row[0]
         for name, got in zip(names, row):
             if got is not None:
                 result[name]["records"] += 1
-            if name != "reference" and got != expected and result[name]["first_difference"] is None:
-                result[name]["first_difference"] = (f"record {index} (0 = header): expected {short(expected)}, "
-                                                    f"got {short(got)}")
+                keys[name].append(hash(tuple(got)))
+            if name != "reference" and got != expected:
+                result[name]["differing"] += 1
+                if result[name]["first_difference"] is None:
+                    result[name]["first_difference"] = (f"record {index} (0 = header): expected {short(expected)}, "
+                                                        f"got {short(got)}")
+    reference_keys = sorted(keys["reference"])
+    for name in names[1:]:
+        if result[name]["first_difference"] is not None:
+            same = sorted(keys[name]) == reference_keys
+            result[name]["first_difference"] += (f"; {result[name]['differing']} records differ in place"
+                                                 + ("; same records, in another order" if same else
+                                                    "; the records themselves differ (not just their order)"))
     for name, path in [("reference", reference)] + list(others.items()):
         figures = result[name]
         figures["rows"] = figures["records"] - 1
@@ -332,14 +343,24 @@ def import_once(run: dict, number: int, args, host: str, port: int, psql: Psql, 
 
     psql.empty()
     cpu_before = threads_cpu(args.server_pid)
-    run["zipflux_s"], status, job = post_file(host, port, source, "/api/v1/imports", "text/csv", args.timeout)
+    start = time.perf_counter()
+    try:
+        run["zipflux_s"], status, job = post_file(host, port, source, "/api/v1/imports", "text/csv", args.timeout)
+    except (OSError, http.client.HTTPException) as error:
+        # No answer at all (connection closed): reported, and the table must still be empty.
+        status, job = None, {}
+        run["no_answer_after_s"] = time.perf_counter() - start
+        problems.append(f"import got no HTTP answer after {run['no_answer_after_s']:.3f}s: "
+                        f"{type(error).__name__}: {error}")
     run["cpu_s"] = cpu_total(cpu_before, threads_cpu(args.server_pid))
     run["http"], run["job_state"], run["job_result"] = status, job.get("state"), job.get("result")
     run["zipflux_count"] = psql.count()
-    log(f"import run {number}: POST /api/v1/imports: HTTP {status} after {run['zipflux_s']:.3f}s, state "
+    took = f"{run['zipflux_s']:.3f}s" if "zipflux_s" in run else f"{run['no_answer_after_s']:.3f}s (no answer)"
+    log(f"import run {number}: POST /api/v1/imports: HTTP {status} after {took}, state "
         f"{job.get('state')}, result {job.get('result')}, count(*) {run['zipflux_count']}")
-    run["ratio"] = run["psql_s"] / run["zipflux_s"]
-    if status != 200:
+    if "zipflux_s" in run:
+        run["ratio"] = run["psql_s"] / run["zipflux_s"]
+    if status is not None and status != 200:
         problems.append(f"import answered HTTP {status}: {json.dumps(job)[:400]}")
     elif job.get("state") != "SUCCEEDED":
         problems.append(f"import answered 200 with state {job.get('state')}")
@@ -476,6 +497,8 @@ def main() -> int:
         ("psql \\copy from s", "psql_s", 3),
         ("zipflux POST->200 s", "zipflux_s", 3),
         ("ratio", "ratio", 2),
+        ("no answer after s", "no_answer_after_s", 3),
+        ("count(*) after", "zipflux_count", 0),
         ("service CPU s", "cpu_s", 2),
     ]) if imports else {}
     verdict("export job", export_median, "ratio_job", "psql_s", "job_s")
