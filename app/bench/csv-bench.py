@@ -362,7 +362,7 @@ def import_once(run: dict, number: int, args, host: str, port: int, psql: Psql, 
         run["ratio"] = run["psql_s"] / run["zipflux_s"]
     if status is not None and status != 200:
         problems.append(f"import answered HTTP {status}: {json.dumps(job)[:400]}")
-    elif job.get("state") != "SUCCEEDED":
+    elif status == 200 and job.get("state") != "SUCCEEDED":
         problems.append(f"import answered 200 with state {job.get('state')}")
     result_rows = (job.get("result") or {}).get("rows") if isinstance(job.get("result"), dict) else None
     if status == 200 and result_rows != args.rows:
