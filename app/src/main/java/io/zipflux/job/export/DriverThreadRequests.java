@@ -1,7 +1,5 @@
 package io.zipflux.job.export;
 
-import java.util.concurrent.Executor;
-
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.internal.ThreadExecutorMap;
 import org.reactivestreams.Subscription;
@@ -15,7 +13,8 @@ import reactor.util.context.Context;
  * delivers the rows. The driver can emit a result's rows out of order when a request arrives from
  * another thread while it holds rows back (its drain loop and its fast path race): that misplaced a
  * few rows in one export of a million, whose file writer asks for more from a worker thread. On the
- * delivering thread, requests and deliveries never overlap.
+ * delivering thread, requests and deliveries never overlap. (The loop is found through Netty's
+ * {@code ThreadExecutorMap}; off a Netty loop, requests go straight through, as before.)
  */
 final class DriverThreadRequests {
 
@@ -70,8 +69,8 @@ final class DriverThreadRequests {
 
         @Override
         public void request(long n) {
-            Executor loop = deliverer;
-            if (loop == null || deliverer.inEventLoop()) {
+            EventExecutor loop = deliverer;
+            if (loop == null || loop.inEventLoop()) {
                 upstream.request(n);
             }
             else {

@@ -28,9 +28,10 @@ import io.zipflux.job.JobWorker;
 /**
  * One CSV import, run by the request that carries its data: the body streams into PostgreSQL's
  * {@code COPY ... FROM STDIN} as it arrives, in the transaction that also marks the job SUCCEEDED,
- * so an import that is cancelled, meets a bad row or dies with its server leaves no rows. Each
- * network buffer is scanned (rows, line numbers, field counts) and passes a checkpoint before it is
- * sent on: while the job is paused no more of the body is read, and the client's upload stalls.
+ * so an import that is cancelled, meets a bad row or dies with its server leaves no rows. The body
+ * goes on in batches of about {@value #BATCH_BYTES} bytes, each scanned (rows, line numbers, field
+ * counts) and passed through a checkpoint before it is sent: while the job is paused no more of the
+ * body is read, and the client's upload stalls.
  */
 final class CsvImport implements JobWorker {
 
