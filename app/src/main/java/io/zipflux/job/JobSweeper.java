@@ -67,10 +67,12 @@ class JobSweeper implements SmartLifecycle {
                 });
     }
 
-    /** Requeued jobs are left unpublished (published_at NULL); the next step publishes them. */
+    /** Requeued jobs are left unpublished (published_at NULL); the next step publishes them. Attached ones fail. */
     private Mono<Void> requeueAbandoned() {
         return jobs.requeueAbandoned()
-                .doOnNext(job -> log.warn("Job {} lost its instance; queued again", job.id()))
+                .doOnNext(job -> log.warn(job.state() == JobState.FAILED
+                        ? "Job {} lost its instance, and its input with it; failed"
+                        : "Job {} lost its instance; queued again", job.id()))
                 .then();
     }
 

@@ -6,6 +6,7 @@ import java.nio.file.Path;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 import org.springframework.core.io.FileSystemResource;
@@ -80,20 +81,20 @@ class ExportHandler {
 
     /**
      * The same CSV as an export of the range, streamed as it is read; no job, no file. It holds a
-     * database connection while it flows, so it takes one of the instance's database streams.
+     * database connection while it flows, so it takes one of the instance's database streams; it does
+     * so when the body is first read, so a response never written holds none. None free: 503, before
+     * any byte is sent.
      */
     Mono<ServerResponse> stream(ServerRequest request) {
         DateRange range = DateRange.of(request);
         return jobs.requireAvailable()
-                .then(Mono.fromCallable(streams::take))
-                .flatMap(slot -> ServerResponse.ok()
+                .then(ServerResponse.ok()
                         .contentType(CSV)
                         .headers(headers -> attachment(headers, range.fileName()))
-                        .body(rows.csv(range)
-                                .startWith(ResponseCsv.header())
-                                .map(batch -> buffers.wrap(batch.bytes()))
-                                .doFinally(signal -> slot.release()), DataBuffer.class)
-                        .doOnError(error -> slot.release()));
+                        .body(Flux.using(streams::take,
+                                        slot -> rows.csv(range).startWith(ResponseCsv.header()),
+                                        DatabaseStreams.Slot::release)
+                                .map(batch -> buffers.wrap(batch.bytes())), DataBuffer.class));
     }
 
     private record ExportFile(Path path, String name) {
