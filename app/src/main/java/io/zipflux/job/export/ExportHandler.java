@@ -1,6 +1,7 @@
 package io.zipflux.job.export;
 
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -33,7 +34,7 @@ import io.zipflux.job.JobState;
 @Component
 class ExportHandler {
 
-    static final MediaType CSV = new MediaType("text", "csv", java.nio.charset.StandardCharsets.UTF_8);
+    static final MediaType CSV = new MediaType("text", "csv", StandardCharsets.UTF_8);
 
     private final JobService jobs;
 
@@ -48,11 +49,11 @@ class ExportHandler {
     private final DataBufferFactory buffers = DefaultDataBufferFactory.sharedInstance;
 
     ExportHandler(JobService jobs, ResponseRows rows, ExportFiles files, ObjectMapper json, DatabaseStreams streams) {
-        this.streams = streams;
         this.jobs = jobs;
         this.rows = rows;
         this.files = files;
         this.json = json;
+        this.streams = streams;
     }
 
     Mono<ServerResponse> start(ServerRequest request) {

@@ -44,10 +44,10 @@ class ImportHandler {
     private final DatabaseStreams streams;
 
     ImportHandler(AttachedJobs jobs, ConnectionFactory connections, ObjectMapper json, DatabaseStreams streams) {
-        this.streams = streams;
         this.jobs = jobs;
         this.connections = connections;
         this.json = json;
+        this.streams = streams;
     }
 
     /** Without a body: 201 and the QUEUED job, which waits for its data. With one: the whole import. */
