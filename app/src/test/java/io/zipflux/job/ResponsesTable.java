@@ -89,6 +89,12 @@ public final class ResponsesTable implements AutoCloseable {
         }
     }
 
+    /** Rows a COPY into {@code responses} in this database has taken so far, committed or not. */
+    public long rowsBeingCopied() throws SQLException {
+        return queryLong("SELECT coalesce(sum(tuples_processed), 0) FROM pg_stat_progress_copy "
+                + "WHERE datname = current_database() AND relid = 'responses'::regclass");
+    }
+
     public void execute(String sql) throws SQLException {
         try (Statement statement = connection.createStatement()) {
             statement.execute(sql);

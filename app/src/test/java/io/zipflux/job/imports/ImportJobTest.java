@@ -200,6 +200,11 @@ class ImportJobTest {
         String id = api().post("/api/v1/imports").body().get("id").asText();
         try (RawUpload upload = upload(id, ResponsesTable.csv("cancelled", 50_000, 100_000), 1 << 20)) {
             api().awaitJob(id, Duration.ofSeconds(30), JobsClient.progressAtLeast(1000));
+            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+            while (table.rowsBeingCopied() == 0 && System.nanoTime() < deadline) {
+                Thread.sleep(50);
+            }
+            assertThat(table.rowsBeingCopied()).as("rows PostgreSQL took before the body ended").isPositive();
 
             assertThat(api().post("/api/v1/jobs/" + id + "/cancel").status()).isEqualTo(202);
 
