@@ -25,7 +25,6 @@ import itertools
 import json
 import os
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -34,6 +33,7 @@ import traceback
 import urllib.parse
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from bench_common import fmt, log, parse_json, post_file  # noqa: E402
 from hash_cpu import threads_cpu  # noqa: E402
 
 HEADER = ["id", "form_id", "respondent", "submitted_at", "answers"]
@@ -46,9 +46,6 @@ TERMINAL = ("SUCCEEDED", "FAILED", "CANCELLED")
 
 csv.field_size_limit(1 << 30)
 
-
-def log(message: str) -> None:
-    print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
 
 
 class Psql:
@@ -104,13 +101,6 @@ class Client:
         raise AssertionError("unreachable")
 
 
-def parse_json(body: bytes) -> dict:
-    try:
-        answer = json.loads(body) if body else {}
-    except ValueError:
-        return {"raw": body[:500].decode(errors="replace")}
-    return answer if isinstance(answer, dict) else {"json": answer}
-
 
 def curl_get(url: str, out: str, timeout: float) -> tuple[float, int, int]:
     """GET url into out with curl; answers (wall seconds, HTTP status, bytes)."""
@@ -124,35 +114,6 @@ def curl_get(url: str, out: str, timeout: float) -> tuple[float, int, int]:
     code, size = done.stdout.split()
     return seconds, int(code), int(size)
 
-
-def post_file(host: str, port: int, path: str, target: str, content_type: str,
-              timeout: float) -> tuple[float, int, dict]:
-    """POST the file as the body (sendfile, Content-Length); answers (seconds to the answer, status, json)."""
-    size = os.path.getsize(path)
-    request = (f"POST {target} HTTP/1.1\r\nHost: {host}:{port}\r\nContent-Type: {content_type}\r\n"
-               f"Accept: application/json\r\nContent-Length: {size}\r\nConnection: close\r\n\r\n").encode()
-    start = time.perf_counter()
-    sock = socket.create_connection((host, port), timeout=timeout)
-    try:
-        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        try:
-            sock.sendall(request)
-            with open(path, "rb") as f:
-                sent = 0
-                while sent < size:
-                    n = sock.sendfile(f, sent, size - sent)
-                    if not n:
-                        raise OSError("sendfile sent nothing")
-                    sent += n
-        except (BrokenPipeError, ConnectionResetError) as error:
-            log(f"POST {target}: the server stopped reading ({error}); reading its answer")
-        response = http.client.HTTPResponse(sock)
-        response.begin()
-        body = response.read()
-        seconds = time.perf_counter() - start
-    finally:
-        sock.close()
-    return seconds, response.status, parse_json(body)
 
 
 def records(path: str):
@@ -345,7 +306,7 @@ def import_once(run: dict, number: int, args, host: str, port: int, psql: Psql, 
     cpu_before = threads_cpu(args.server_pid)
     start = time.perf_counter()
     try:
-        run["zipflux_s"], status, job = post_file(host, port, source, "/api/v1/imports", "text/csv", args.timeout)
+        run["zipflux_s"], status, job = post_file(host, port, "/api/v1/imports", "text/csv", source, args.timeout)
     except (OSError, http.client.HTTPException) as error:
         # No answer at all (connection closed): reported, and the table must still be empty.
         status, job = None, {}
@@ -384,15 +345,6 @@ def import_once(run: dict, number: int, args, host: str, port: int, psql: Psql, 
     if problems:
         log(f"import run {number}: " + "; ".join(problems))
 
-
-def fmt(value, digits=3) -> str:
-    if value is None:
-        return "-"
-    if isinstance(value, bool):
-        return "yes" if value else "NO"
-    if isinstance(value, float):
-        return f"{value:.{digits}f}"
-    return str(value)
 
 
 def table(title: str, runs: list[dict], columns: list[tuple[str, str, int]]) -> dict:

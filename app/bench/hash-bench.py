@@ -13,7 +13,6 @@ import datetime as dt
 import http.client
 import json
 import os
-import socket
 import statistics
 import subprocess
 import sys
@@ -24,11 +23,8 @@ import urllib.parse
 import uuid
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from bench_common import fmt, log, post_file  # noqa: E402
 from hash_cpu import threads_cpu  # noqa: E402
-
-
-def log(message: str) -> None:
-    print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
 
 
 def warm(path: str) -> str:
@@ -56,37 +52,8 @@ def upload(host: str, port: int, path: str, timeout: float) -> tuple[float, int,
     head = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{os.path.basename(path)}\""
             f"\r\nContent-Type: application/octet-stream\r\n\r\n").encode()
     tail = f"\r\n--{boundary}--\r\n".encode()
-    size = os.path.getsize(path)
-    request = (f"POST /api/v1/files HTTP/1.1\r\nHost: {host}:{port}\r\n"
-               f"Content-Type: multipart/form-data; boundary={boundary}\r\n"
-               f"Content-Length: {len(head) + size + len(tail)}\r\nConnection: close\r\n\r\n").encode()
-    start = time.perf_counter()
-    sock = socket.create_connection((host, port), timeout=timeout)
-    try:
-        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        try:
-            sock.sendall(request + head)
-            with open(path, "rb") as f:
-                sent = 0
-                while sent < size:
-                    n = sock.sendfile(f, sent, size - sent)
-                    if not n:
-                        raise OSError("sendfile sent nothing")
-                    sent += n
-            sock.sendall(tail)
-        except (BrokenPipeError, ConnectionResetError) as error:
-            log(f"upload: the server stopped reading ({error}); reading its answer")
-        response = http.client.HTTPResponse(sock)
-        response.begin()
-        body = response.read()
-        seconds = time.perf_counter() - start
-    finally:
-        sock.close()
-    try:
-        answer = json.loads(body) if body else {}
-    except ValueError:
-        answer = {"raw": body[:500].decode(errors="replace")}
-    return seconds, response.status, answer
+    return post_file(host, port, "/api/v1/files", f"multipart/form-data; boundary={boundary}", path, timeout,
+                     head, tail)
 
 
 class Client:
@@ -321,16 +288,6 @@ def compare(original: str, stored: str) -> str:
             text += (f"; the rest equals the sent file after skipping {gap} bytes: exactly one block "
                      f"[{offset}, {offset + gap}) was lost" if same else "; not a single missing block")
     return text
-
-
-def fmt(value, digits=3) -> str:
-    if value is None:
-        return "-"
-    if isinstance(value, bool):
-        return "yes" if value else "NO"
-    if isinstance(value, float):
-        return f"{value:.{digits}f}"
-    return str(value)
 
 
 def main() -> int:

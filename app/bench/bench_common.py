@@ -1,0 +1,64 @@
+"""Pieces the benchmark scripts share: logging, table cells, JSON answers, a file POSTed with sendfile."""
+
+import http.client
+import json
+import os
+import socket
+import sys
+import time
+
+
+def log(message: str) -> None:
+    print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+
+def fmt(value, digits=3) -> str:
+    if value is None:
+        return "-"
+    if isinstance(value, bool):
+        return "yes" if value else "NO"
+    if isinstance(value, float):
+        return f"{value:.{digits}f}"
+    return str(value)
+
+
+def parse_json(body: bytes) -> dict:
+    try:
+        answer = json.loads(body) if body else {}
+    except ValueError:
+        return {"raw": body[:500].decode(errors="replace")}
+    return answer if isinstance(answer, dict) else {"json": answer}
+
+
+def post_file(host: str, port: int, target: str, content_type: str, path: str, timeout: float,
+              head: bytes = b"", tail: bytes = b"") -> tuple[float, int, dict]:
+    """POSTs head + the file (sent with sendfile, never read into memory) + tail, with Content-Length;
+    answers (seconds to the answer, status, JSON body). A server that stops reading early (it answered
+    already) is not an error: its answer is read."""
+    size = os.path.getsize(path)
+    request = (f"POST {target} HTTP/1.1\r\nHost: {host}:{port}\r\nContent-Type: {content_type}\r\n"
+               f"Accept: application/json\r\nContent-Length: {len(head) + size + len(tail)}\r\n"
+               f"Connection: close\r\n\r\n").encode()
+    start = time.perf_counter()
+    sock = socket.create_connection((host, port), timeout=timeout)
+    try:
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        try:
+            sock.sendall(request + head)
+            with open(path, "rb") as f:
+                sent = 0
+                while sent < size:
+                    n = sock.sendfile(f, sent, size - sent)
+                    if not n:
+                        raise OSError("sendfile sent nothing")
+                    sent += n
+            sock.sendall(tail)
+        except (BrokenPipeError, ConnectionResetError) as error:
+            log(f"POST {target}: the server stopped reading ({error}); reading its answer")
+        response = http.client.HTTPResponse(sock)
+        response.begin()
+        body = response.read()
+        seconds = time.perf_counter() - start
+    finally:
+        sock.close()
+    return seconds, response.status, parse_json(body)
