@@ -110,10 +110,4 @@ hash_run python3 "$BENCH_DIR/csv-bench.py" --url "$ZF_URL" --rows "$ROWS" --runs
     --server-pid "$ZF_PID" --json "$WORK/csv-bench.json"
 rc=$?
 set -e
-hash_check_server_alive || rc=3
-hash_profile_stop
-hash_log "load average after the runs: $(cut -d' ' -f1-3 /proc/loadavg)"
-
-echo
-hash_log_problems
-exit "$rc"
+hash_finish "$rc"

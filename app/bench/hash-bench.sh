@@ -71,10 +71,4 @@ hash_run python3 "$BENCH_DIR/hash-bench.py" --url "$ZF_URL" --file "$FILE" --run
     --json "$WORK/hash-bench.json" "${UPLOADS[@]}"
 rc=$?
 set -e
-hash_check_server_alive || rc=3
-hash_profile_stop
-hash_log "load average after the runs: $(cut -d' ' -f1-3 /proc/loadavg)"
-
-echo
-hash_log_problems
-exit "$rc"
+hash_finish "$rc"

@@ -159,6 +159,18 @@ hash_stop_server() {
     fi
 }
 
+# Ends a benchmark with the status of its measurement ($1): 3 instead if the service ended during
+# it; stops the profile, prints the load average and the service's warnings.
+hash_finish() {
+    local rc=$1
+    hash_check_server_alive || rc=3
+    hash_profile_stop
+    hash_log "load average after the runs: $(cut -d' ' -f1-3 /proc/loadavg)"
+    echo
+    hash_log_problems
+    exit "$rc"
+}
+
 # Prints the service log's warnings and errors so far, grouped by kind (ids replaced by <id>), and
 # the first lines of each kind, leaving out the known harmless start-up warnings.
 hash_log_problems() {
