@@ -40,9 +40,13 @@ public class AttachedJobs {
         this.owner = instanceId.value();
     }
 
-    /** A QUEUED job waiting for its input; cancelled if none arrives within the pause timeout. */
-    public Mono<Job> create(String type, JsonNode params, String unit) {
-        return service.available(jobs.insert(UUID.randomUUID(), type, params, null, unit, true));
+    /**
+     * A QUEUED job waiting for its input; cancelled if none arrives within the pause timeout. Its
+     * {@code callbackUrl} (nullable) is checked first (400 when refused).
+     */
+    public Mono<Job> create(String type, JsonNode params, String unit, String callbackUrl) {
+        return service.checkCallback(callbackUrl)
+                .then(service.available(jobs.insert(UUID.randomUUID(), type, params, null, unit, true, callbackUrl)));
     }
 
     /**

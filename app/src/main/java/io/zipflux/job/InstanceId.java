@@ -8,7 +8,7 @@ import org.springframework.stereotype.Component;
 
 /** This instance's name in job rows: configured, or host name plus a random suffix. */
 @Component
-class InstanceId {
+public class InstanceId {
 
     private final String value;
 
@@ -17,7 +17,7 @@ class InstanceId {
                 : properties.instanceId();
     }
 
-    String value() {
+    public String value() {
         return value;
     }
 

@@ -7,7 +7,8 @@ import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.databind.JsonNode;
 
 /**
- * A long-running job as clients see it (and, in {@code params}, what the worker needs to run it).
+ * A long-running job as clients see it (and, in {@code params}, what the worker needs to run it);
+ * {@code callback} is null unless the job was created with a callback URL.
  */
 public record Job(
         UUID id,
@@ -18,5 +19,6 @@ public record Job(
         Instant updatedAt,
         String error,
         JsonNode result,
+        JobCallback callback,
         @JsonIgnore JsonNode params) {
 }

@@ -26,7 +26,8 @@ import org.springframework.stereotype.Repository;
 public class JobRepository {
 
     private static final String COLUMNS = "id, type, state, params, progress_done, progress_total, progress_unit, "
-            + "result, error, created_at, updated_at";
+            + "result, error, created_at, updated_at, callback_url, (SELECT json_build_object('state', d.state, "
+            + "'attempts', d.attempts, 'lastStatus', d.last_status) FROM webhook_deliveries d WHERE d.job_id = jobs.id) AS callback";
 
     /** The error of an attached job whose instance was lost (a SET clause, evaluated before the state changes). */
     private static final String LOST_ATTACHED_FAILS = "finished_at = CASE WHEN attached AND state IN ('RUNNING', 'PAUSED') "
@@ -42,16 +43,20 @@ public class JobRepository {
         this.json = json;
     }
 
-    /** Writes a QUEUED job; an {@code attached} one is run by the request that brings its input, never published. */
-    Mono<Job> insert(UUID id, String type, JsonNode params, Long total, String unit, boolean attached) {
-        return db.sql("INSERT INTO jobs (id, type, state, params, progress_total, progress_unit, attached) "
-                        + "VALUES (:id, :type, 'QUEUED', :params, :total, :unit, :attached) RETURNING " + COLUMNS)
+    /**
+     * Writes a QUEUED job; an {@code attached} one is run by the request that brings its input, never
+     * published. A {@code callbackUrl} (nullable) is told when the job ends.
+     */
+    Mono<Job> insert(UUID id, String type, JsonNode params, Long total, String unit, boolean attached, String callbackUrl) {
+        return db.sql("INSERT INTO jobs (id, type, state, params, progress_total, progress_unit, attached, callback_url) "
+                        + "VALUES (:id, :type, 'QUEUED', :params, :total, :unit, :attached, :callback) RETURNING " + COLUMNS)
                 .bind("id", id)
                 .bind("attached", attached)
                 .bind("type", type)
                 .bind("params", Json.of(write(params)))
                 .bind("total", Parameter.fromOrEmpty(total, Long.class))
                 .bind("unit", unit)
+                .bind("callback", Parameter.fromOrEmpty(callbackUrl, String.class))
                 .map(this::toJob)
                 .one();
     }
@@ -225,17 +230,33 @@ public class JobRepository {
     }
 
     private Job toJob(Readable row) {
+        JobState state = JobState.valueOf(row.get("state", String.class));
         return new Job(
                 row.get("id", UUID.class),
                 row.get("type", String.class),
-                JobState.valueOf(row.get("state", String.class)),
+                state,
                 new JobProgress(row.get("progress_done", Long.class), row.get("progress_total", Long.class),
                         row.get("progress_unit", String.class)),
                 row.get("created_at", Instant.class),
                 row.get("updated_at", Instant.class),
                 row.get("error", String.class),
                 read(row.get("result", Json.class)),
+                callback(row, state),
                 read(row.get("params", Json.class)));
+    }
+
+    /** None without a callback URL; WAITING until the job ends and its delivery row exists. */
+    private JobCallback callback(Readable row, JobState state) {
+        if (row.get("callback_url", String.class) == null) {
+            return null;
+        }
+        JsonNode delivery = read(row.get("callback", Json.class));
+        if (delivery == null) {
+            return new JobCallback(state.isTerminal() ? "PENDING" : "WAITING", 0, null);
+        }
+        JsonNode status = delivery.get("lastStatus");
+        return new JobCallback(delivery.get("state").asText(), delivery.get("attempts").asInt(),
+                status.isNull() ? null : status.asInt());
     }
 
     private JsonNode read(Json value) {

@@ -14,6 +14,7 @@ import org.springframework.stereotype.Service;
 import org.springframework.transaction.reactive.TransactionalOperator;
 
 import io.zipflux.system.DatabaseMigrations;
+import io.zipflux.webhook.CallbackUrls;
 
 /**
  * Accepts, finds and steers jobs. A job row is committed before its message is published; if the
@@ -36,25 +37,35 @@ public class JobService {
 
     private final JobsProperties properties;
 
+    private final CallbackUrls callbacks;
+
     JobService(JobRepository jobs, JobBus bus, TransactionalOperator transaction, DatabaseMigrations migrations,
-            JobsProperties properties) {
+            JobsProperties properties, CallbackUrls callbacks) {
         this.jobs = jobs;
         this.bus = bus;
         this.transaction = transaction;
         this.migrations = migrations;
         this.properties = properties;
+        this.callbacks = callbacks;
     }
 
     /**
-     * Accepts a job: writes its row (and, in the same transaction, whatever {@code alongside} writes),
-     * then publishes it.
+     * Accepts a job: checks its {@code callbackUrl} (nullable; 400 when refused), writes its row (and,
+     * in the same transaction, whatever {@code alongside} writes), then publishes it.
      */
-    public Mono<Job> submit(String type, JsonNode params, Long total, String unit, Function<Job, Mono<?>> alongside) {
+    public Mono<Job> submit(String type, JsonNode params, Long total, String unit, String callbackUrl,
+            Function<Job, Mono<?>> alongside) {
         UUID id = UUID.randomUUID();
-        Mono<Job> insert = jobs.insert(id, type, params, total, unit, false)
+        Mono<Job> insert = jobs.insert(id, type, params, total, unit, false, callbackUrl)
                 .flatMap(job -> alongside.apply(job).thenReturn(job));
-        return available(transaction.transactional(insert))
+        return checkCallback(callbackUrl)
+                .then(available(transaction.transactional(insert)))
                 .flatMap(job -> publish(job).thenReturn(job));
+    }
+
+    /** Completes when {@code callbackUrl} (nullable) may be called back when a job ends; 400 when refused. */
+    public Mono<Void> checkCallback(String callbackUrl) {
+        return callbacks.check(callbackUrl);
     }
 
     /**

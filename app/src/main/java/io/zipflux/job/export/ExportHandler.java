@@ -60,7 +60,8 @@ class ExportHandler {
         DateRange range = DateRange.of(request);
         ObjectNode params = json.createObjectNode();
         range.writeTo(params);
-        return jobs.submit(ExportWorker.TYPE, params, null, "rows", job -> Mono.empty())
+        return jobs.submit(ExportWorker.TYPE, params, null, "rows", request.queryParam("callbackUrl").orElse(null),
+                        job -> Mono.empty())
                 .flatMap(job -> ServerResponse.accepted()
                         .location(URI.create("/api/v1/jobs/" + job.id()))
                         .contentType(MediaType.APPLICATION_JSON)

@@ -52,9 +52,11 @@ class FileHandler {
             return Mono.error(new UnsupportedMediaTypeStatusException(type, List.of(MediaType.MULTIPART_FORM_DATA)));
         }
         UUID fileId = UUID.randomUUID();
+        String callbackUrl = request.queryParam("callbackUrl").orElse(null);
         return jobs.requireAvailable()
+                .then(jobs.checkCallback(callbackUrl))
                 .then(receive(request, fileId))
-                .flatMap(upload -> submit(fileId, upload)
+                .flatMap(upload -> submit(fileId, upload, callbackUrl)
                         .onErrorResume(error -> uploads.delete(fileId).then(Mono.error(error))))
                 .flatMap(job -> ServerResponse.accepted()
                         .contentType(MediaType.APPLICATION_JSON)
@@ -72,10 +74,10 @@ class FileHandler {
                 .map(stored -> new Upload(stored.name(), stored.size()));
     }
 
-    private Mono<Job> submit(UUID fileId, Upload upload) {
+    private Mono<Job> submit(UUID fileId, Upload upload, String callbackUrl) {
         return jobs.submit(HashWorker.TYPE,
                 json.createObjectNode().put("fileId", fileId.toString()).put("size", upload.size()),
-                upload.size(), "bytes",
+                upload.size(), "bytes", callbackUrl,
                 job -> files.insert(fileId, job.id(), upload.name(), upload.size()));
     }
 
