@@ -68,6 +68,11 @@ public final class JobsClient {
 
     /** Uploads a file as multipart field {@code field}, streamed from disk. */
     public Answer upload(String field, Path file) throws IOException {
+        return upload("/api/v1/files", field, file);
+    }
+
+    /** Uploads a file to {@code path} (the upload route, with a query perhaps) as multipart field {@code field}. */
+    public Answer upload(String path, String field, Path file) throws IOException {
         String boundary = "zipflux-" + UUID.randomUUID();
         String head = "--" + boundary + "\r\nContent-Disposition: form-data; name=\"" + field + "\"; filename=\""
                 + file.getFileName() + "\"\r\nContent-Type: application/octet-stream\r\n\r\n";
@@ -76,7 +81,7 @@ public final class JobsClient {
                 HttpRequest.BodyPublishers.ofString(head),
                 HttpRequest.BodyPublishers.ofFile(file),
                 HttpRequest.BodyPublishers.ofString(tail));
-        return send(HttpRequest.newBuilder(uri("/api/v1/files"))
+        return send(HttpRequest.newBuilder(uri(path))
                 .header("Content-Type", "multipart/form-data; boundary=" + boundary)
                 .POST(body));
     }
