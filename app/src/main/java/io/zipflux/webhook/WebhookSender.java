@@ -88,6 +88,7 @@ class WebhookSender implements SmartLifecycle {
             return;
         }
         sending = migrations.whenReady()
+                .doOnNext(ready -> log.info("Instance {} delivers webhooks", owner))
                 .flatMapMany(ready -> Flux.interval(properties.pollInterval()))
                 .onBackpressureDrop()
                 .concatMap(tick -> claimDue(), 1)
