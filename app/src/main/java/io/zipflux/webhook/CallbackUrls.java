@@ -38,8 +38,6 @@ public class CallbackUrls {
         return Mono.defer(() -> outbound.check(url))
                 .onErrorMap(OutboundRefusedException.class, refused -> new Refused("callbackUrl is refused: "
                         + refused.getMessage()))
-                .onErrorMap(IllegalArgumentException.class, malformed -> new Refused("callbackUrl is not a URL: "
-                        + malformed.getMessage()))
                 .then();
     }
 
