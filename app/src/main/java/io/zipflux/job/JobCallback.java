@@ -7,4 +7,8 @@ package io.zipflux.job;
  * (null when it got no answer).
  */
 public record JobCallback(String state, int attempts, Integer lastStatus) {
+
+    /** The OpenAPI description of the {@code callbackUrl} every job-creating request takes. */
+    public static final String URL_DESCRIPTION = "http(s) URL to POST the job to, signed (Standard Webhooks), when it ends; "
+            + "400 when refused or when webhooks are not configured";
 }

@@ -14,6 +14,8 @@ import org.springframework.web.bind.annotation.RequestMethod;
 import org.springframework.web.reactive.function.server.RouterFunction;
 import org.springframework.web.reactive.function.server.ServerResponse;
 
+import io.zipflux.job.JobCallback;
+
 import static org.springframework.web.reactive.function.server.RouterFunctions.route;
 
 /** Routes of CSV exports. */
@@ -29,7 +31,8 @@ class ExportRoutes {
         @RouterOperation(path = "/api/v1/exports", method = RequestMethod.POST, beanClass = ExportHandler.class, beanMethod = "start",
                 operation = @Operation(operationId = "startExport", summary = "Export the responses of a date range to CSV, as a job",
                         parameters = {@Parameter(in = ParameterIn.QUERY, name = "from", description = FROM),
-                            @Parameter(in = ParameterIn.QUERY, name = "to", description = TO)},
+                            @Parameter(in = ParameterIn.QUERY, name = "to", description = TO),
+                            @Parameter(in = ParameterIn.QUERY, name = "callbackUrl", description = JobCallback.URL_DESCRIPTION)},
                         responses = {@ApiResponse(responseCode = "202", description = "the export job"),
                             @ApiResponse(responseCode = "400", description = "a malformed day, or from after to"),
                             @ApiResponse(responseCode = "503", description = "job store unavailable")})),

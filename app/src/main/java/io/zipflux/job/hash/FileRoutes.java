@@ -15,6 +15,8 @@ import org.springframework.web.bind.annotation.RequestMethod;
 import org.springframework.web.reactive.function.server.RouterFunction;
 import org.springframework.web.reactive.function.server.ServerResponse;
 
+import io.zipflux.job.JobCallback;
+
 import static org.springframework.web.reactive.function.server.RouterFunctions.route;
 
 /** Routes of hash jobs: upload a file, read its hash. */
@@ -25,6 +27,7 @@ class FileRoutes {
     @RouterOperations({
         @RouterOperation(path = "/api/v1/files", method = RequestMethod.POST, beanClass = FileHandler.class, beanMethod = "upload",
                 operation = @Operation(operationId = "uploadFile", summary = "Upload a file (multipart field 'file') to be hashed",
+                        parameters = @Parameter(in = ParameterIn.QUERY, name = "callbackUrl", description = JobCallback.URL_DESCRIPTION),
                         requestBody = @RequestBody(content = @Content(mediaType = "multipart/form-data")),
                         responses = {@ApiResponse(responseCode = "202", description = "{id, status: PENDING, jobId}"),
                             @ApiResponse(responseCode = "400", description = "no 'file' part"),

@@ -15,6 +15,8 @@ import org.springframework.web.bind.annotation.RequestMethod;
 import org.springframework.web.reactive.function.server.RouterFunction;
 import org.springframework.web.reactive.function.server.ServerResponse;
 
+import io.zipflux.job.JobCallback;
+
 import static org.springframework.web.reactive.function.server.RouterFunctions.route;
 
 /** Routes of CSV imports. */
@@ -29,6 +31,7 @@ class ImportRoutes {
         @RouterOperation(path = "/api/v1/imports", method = RequestMethod.POST, beanClass = ImportHandler.class, beanMethod = "create",
                 operation = @Operation(operationId = "createImport",
                         summary = "Without a body: create an import job that waits for its data. With a CSV body: the whole import",
+                        parameters = @Parameter(in = ParameterIn.QUERY, name = "callbackUrl", description = JobCallback.URL_DESCRIPTION),
                         requestBody = @RequestBody(required = false, description = CSV_BODY,
                                 content = {@Content(mediaType = "text/csv"), @Content(mediaType = "multipart/form-data")}),
                         responses = {@ApiResponse(responseCode = "201", description = "the QUEUED job (no body sent)"),
