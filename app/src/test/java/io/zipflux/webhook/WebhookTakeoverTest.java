@@ -1,11 +1,8 @@
 package io.zipflux.webhook;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.AfterAll;
@@ -21,6 +18,7 @@ import org.springframework.context.ConfigurableApplicationContext;
 import io.zipflux.ZipfluxApplication;
 import io.zipflux.job.JobsClient;
 import io.zipflux.job.JobsClient.Answer;
+import io.zipflux.job.ZipfluxJvm;
 import io.zipflux.webhook.WebhookReceiver.Received;
 import io.zipflux.webhook.WebhookReceiver.Reply;
 
@@ -44,7 +42,7 @@ class WebhookTakeoverTest {
 
     private static final List<ConfigurableApplicationContext> inProcess = new ArrayList<>();
 
-    private static Process deliverer;
+    private static ZipfluxJvm deliverer;
 
     @LocalServerPort
     private int port;
@@ -61,41 +59,27 @@ class WebhookTakeoverTest {
     @AfterAll
     static void stopInstances() {
         if (deliverer != null) {
-            deliverer.destroyForcibly();
+            deliverer.close();
         }
         inProcess.forEach(ConfigurableApplicationContext::close);
     }
 
     /** An instance that only delivers webhooks, on this test's database and broker. */
     private List<String> delivererSettings() {
-        return List.of(
-                "--server.port=0",
-                "--zipflux.local-services=false",
-                "--spring.kafka.bootstrap-servers=" + kafka,
-                "--spring.r2dbc.url=" + r2dbcUrl,
-                "--spring.r2dbc.username=postgres",
-                "--spring.r2dbc.password=postgres",
-                "--zipflux.jobs.topic-prefix=" + topicPrefix,
+        List<String> settings = new ArrayList<>(ZipfluxJvm.sharedSettings(kafka, r2dbcUrl, topicPrefix));
+        settings.addAll(List.of(
                 "--zipflux.jobs.workers-enabled=false",
                 "--zipflux.webhooks.secret=" + WebhooksTest.SECRET_ONE,
                 "--zipflux.webhooks.timeout=5s",
                 "--zipflux.webhooks.lease=" + LEASE.toSeconds() + "s",
                 "--zipflux.webhooks.poll-interval=100ms",
-                "--zipflux.fetch.allow-private=true",
-                "--zipflux.data-dir=" + System.getProperty("java.io.tmpdir") + "/zipflux-test-data",
-                "--zipflux.archive.photos-dir=" + System.getProperty("java.io.tmpdir") + "/zipflux-test-photos");
+                "--zipflux.fetch.allow-private=true"));
+        return settings;
     }
 
     @Test
     void deliveryOfAKilledInstanceIsMadeByAnotherWithTheSameId() throws Exception {
-        Path log = Files.createTempFile("zipflux-deliverer", ".log");
-        List<String> command = new ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m",
-                "-cp", System.getProperty("java.class.path"), ZipfluxApplication.class.getName(),
-                "--zipflux.jobs.instance-id=deliverer-jvm"));
-        command.addAll(delivererSettings());
-        deliverer = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        awaitLine(log, "Instance deliverer-jvm delivers webhooks", Duration.ofSeconds(60));
+        deliverer = ZipfluxJvm.start("deliverer-jvm", delivererSettings(), "Instance deliverer-jvm delivers webhooks");
 
         try (WebhookReceiver receiver = WebhookReceiver.start((path, nth) -> nth == 1 ? Reply.noAnswer() : Reply.status(200))) {
             JobsClient api = new JobsClient(port);
@@ -106,8 +90,7 @@ class WebhookTakeoverTest {
             Received first = receiver.await("/takeover", 1, Duration.ofSeconds(30)).get(0);
             assertThat(api.job(jobId).get("callback").get("attempts").asInt()).isEqualTo(1);
 
-            deliverer.destroyForcibly();
-            assertThat(deliverer.waitFor(10, TimeUnit.SECONDS)).isTrue();
+            deliverer.kill();
             inProcess.add(new SpringApplicationBuilder(ZipfluxApplication.class)
                     .run(delivererSettings().toArray(String[]::new)));
 
@@ -121,15 +104,6 @@ class WebhookTakeoverTest {
                     .isGreaterThanOrEqualTo(LEASE.minusSeconds(1));
             assertThat(callback.get("attempts").asInt()).as("the killed attempt and the delivered one").isEqualTo(2);
             assertThat(callback.get("lastStatus").asInt()).isEqualTo(200);
-        }
-    }
-
-    private static void awaitLine(Path log, String text, Duration limit) throws Exception {
-        long deadline = System.nanoTime() + limit.toNanos();
-        while (!Files.readString(log).contains(text)) {
-            assertThat(deliverer.isAlive()).as("deliverer JVM alive; its log:%n%s", Files.readString(log)).isTrue();
-            assertThat(System.nanoTime()).as("deliverer said '%s'", text).isLessThan(deadline);
-            Thread.sleep(100);
         }
     }
 }
