@@ -96,4 +96,13 @@ class WebhookDeliveries {
                 .map(row -> row.get("state", String.class))
                 .one();
     }
+
+    /** Lets go of the attempts this owner holds (graceful stop), for another instance to make at once. */
+    Mono<Long> release(String owner) {
+        return db.sql("UPDATE webhook_deliveries SET lease_owner = NULL, lease_until = NULL "
+                        + "WHERE lease_owner = :owner AND state = 'PENDING'")
+                .bind("owner", owner)
+                .fetch()
+                .rowsUpdated();
+    }
 }

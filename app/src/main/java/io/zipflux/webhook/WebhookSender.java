@@ -218,11 +218,27 @@ class WebhookSender implements SmartLifecycle {
         }
     }
 
+    /** Cancels the attempts in flight and releases their leases, so another instance makes them without waiting. */
+    @Override
+    public void stop(Runnable stopped) {
+        if (sending == null || sending.isDisposed()) {
+            stopped.run();
+            return;
+        }
+        sending.dispose();
+        Mono.defer(() -> migrations.ready() ? deliveries.release(owner) : Mono.<Long>empty())
+                .timeout(Duration.ofSeconds(5))
+                .onErrorResume(error -> {
+                    log.warn("Webhook leases of {} not released; they lapse: {}", owner, error.toString());
+                    return Mono.empty();
+                })
+                .doFinally(signal -> stopped.run())
+                .subscribe();
+    }
+
     @Override
     public void stop() {
-        if (sending != null) {
-            sending.dispose();
-        }
+        stop(() -> { });
     }
 
     @Override

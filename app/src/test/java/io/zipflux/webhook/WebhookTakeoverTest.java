@@ -66,12 +66,16 @@ class WebhookTakeoverTest {
 
     /** An instance that only delivers webhooks, on this test's database and broker. */
     private List<String> delivererSettings() {
+        return delivererSettings(LEASE, Duration.ofSeconds(5));
+    }
+
+    private List<String> delivererSettings(Duration lease, Duration timeout) {
         List<String> settings = new ArrayList<>(ZipfluxJvm.sharedSettings(kafka, r2dbcUrl, topicPrefix));
         settings.addAll(List.of(
                 "--zipflux.jobs.workers-enabled=false",
                 "--zipflux.webhooks.secret=" + WebhooksTest.SECRET_ONE,
-                "--zipflux.webhooks.timeout=5s",
-                "--zipflux.webhooks.lease=" + LEASE.toSeconds() + "s",
+                "--zipflux.webhooks.timeout=" + timeout.toSeconds() + "s",
+                "--zipflux.webhooks.lease=" + lease.toSeconds() + "s",
                 "--zipflux.webhooks.poll-interval=100ms",
                 "--zipflux.fetch.allow-private=true"));
         return settings;
@@ -104,6 +108,31 @@ class WebhookTakeoverTest {
                     .isGreaterThanOrEqualTo(LEASE.minusSeconds(1));
             assertThat(callback.get("attempts").asInt()).as("the killed attempt and the delivered one").isEqualTo(2);
             assertThat(callback.get("lastStatus").asInt()).isEqualTo(200);
+        }
+    }
+
+    @Test
+    void deliveryOfAStoppedInstanceIsMadeByAnotherWithoutWaitingForItsLease() throws Exception {
+        Duration lease = Duration.ofSeconds(90);
+        try (WebhookReceiver receiver = WebhookReceiver.start((path, nth) -> nth == 1 ? Reply.noAnswer() : Reply.status(200))) {
+            ConfigurableApplicationContext stopping = new SpringApplicationBuilder(ZipfluxApplication.class)
+                    .run(delivererSettings(lease, Duration.ofSeconds(60)).toArray(String[]::new));
+            JobsClient api = new JobsClient(port);
+            String jobId = api.post("/api/v1/exports?" + WebhookReceiver.query(receiver.url("/stopped"))).body().get("id").asText();
+            Received first = receiver.await("/stopped", 1, Duration.ofSeconds(30)).get(0);
+
+            stopping.close();
+            long stopped = System.nanoTime();
+            inProcess.add(new SpringApplicationBuilder(ZipfluxApplication.class)
+                    .run(delivererSettings().toArray(String[]::new)));
+
+            Received second = receiver.await("/stopped", 2, Duration.ofSeconds(60)).get(1);
+            assertThat(Duration.ofNanos(System.nanoTime() - stopped)).as("well before the stopped instance's lease")
+                    .isLessThan(lease.dividedBy(3));
+            assertThat(second.header("webhook-id")).isEqualTo(first.header("webhook-id"));
+            assertThat(api.awaitJob(jobId, Duration.ofSeconds(30),
+                    job -> job.get("callback").get("state").asText().equals("DELIVERED")).get("callback").get("attempts").asInt())
+                    .isEqualTo(2);
         }
     }
 }

@@ -46,6 +46,7 @@ import static org.assertj.core.api.Assertions.assertThat;
         "zipflux.webhooks.poll-interval=50ms",
         "zipflux.webhooks.timeout=1s",
         "zipflux.webhooks.lease=3s",
+        "zipflux.jobs.pause-timeout=2s",
         "zipflux.fetch.allow-private=false",
         "zipflux.fetch.allowed-addresses=127.0.0.1/32",
 })
@@ -207,6 +208,17 @@ class WebhooksTest {
         Answer plain = api().upload("file", smallFile());
         assertThat(api().job(plain.body().get("jobId").asText()).has("callback")).isTrue();
         assertThat(api().job(plain.body().get("jobId").asText()).get("callback").isNull()).as("no callbackUrl").isTrue();
+    }
+
+    @Test
+    void sweeperCancellingAnImportThatGotNoDataCallsBack() throws Exception {
+        Answer waiting = api().post("/api/v1/imports?" + WebhookReceiver.query(receiver.url("/swept")));
+        assertThat(waiting.status()).isEqualTo(201);
+
+        JsonNode body = receiver.await("/swept", 1, LIMIT).get(0).json();
+
+        assertThat(body.get("id").asText()).isEqualTo(waiting.body().get("id").asText());
+        assertThat(body.get("state").asText()).as("cancelled by the sweeper after the 2 s pause timeout").isEqualTo("CANCELLED");
     }
 
     @Test
