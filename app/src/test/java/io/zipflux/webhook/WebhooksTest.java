@@ -46,6 +46,7 @@ import static org.assertj.core.api.Assertions.assertThat;
         "zipflux.webhooks.poll-interval=50ms",
         "zipflux.webhooks.timeout=1s",
         "zipflux.webhooks.lease=3s",
+        "zipflux.webhooks.retry-for=8s",
         "zipflux.jobs.pause-timeout=2s",
         "zipflux.fetch.allow-private=false",
         "zipflux.fetch.allowed-addresses=127.0.0.1/32",
@@ -74,7 +75,7 @@ class WebhooksTest {
             if (path.startsWith("/gone")) {
                 return Reply.status(410);
             }
-            if (path.startsWith("/busy")) {
+            if (path.startsWith("/busy")) { // /busy, /busy-for-good
                 return Reply.status(503);
             }
             if (path.startsWith("/later")) {
@@ -160,6 +161,20 @@ class WebhooksTest {
         String metrics = new String(api().bytes("/actuator/prometheus").body(), StandardCharsets.UTF_8);
         assertThat(metrics).contains("zipflux_webhooks_deliveries_total{application=\"zipflux\",outcome=\"gone\"}")
                 .contains("outcome=\"retried\"").contains("outcome=\"delivered\"").contains("outcome=\"failed\"");
+    }
+
+    @Test
+    void deliveryIsGivenUpOnceRetryForHasPassed() throws Exception {
+        String jobId = hashJob(receiver.url("/busy-for-good"));
+        Instant ended = Instant.parse(api().job(jobId).get("updatedAt").asText());
+
+        JsonNode callback = awaitCallback(jobId, seen -> seen.get("state").asText().equals("FAILED"));
+
+        List<Received> requests = receiver.received("/busy-for-good");
+        assertThat(callback.get("attempts").asInt()).as("200 ms, 400 ms, 800 ms... within 8 s").isBetween(4, 7)
+                .isEqualTo(requests.size());
+        assertThat(callback.get("lastStatus").asInt()).isEqualTo(503);
+        assertThat(Duration.between(ended, requests.get(requests.size() - 1).at())).isLessThan(Duration.ofSeconds(8));
     }
 
     @Test

@@ -1,0 +1,26 @@
+package io.zipflux.webhook;
+
+import java.time.Duration;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** A receiver's Retry-After, in seconds or as an HTTP date, read as the least wait before the next attempt. */
+class RetryAfterTest {
+
+    @Test
+    void secondsAndHttpDatesAreReadAndAnythingElseIsNoWait() {
+        String inAMinute = ZonedDateTime.now(ZoneOffset.UTC).plusSeconds(60).format(DateTimeFormatter.RFC_1123_DATE_TIME);
+
+        assertThat(WebhookSender.retryAfter("120")).isEqualTo(Duration.ofSeconds(120));
+        assertThat(WebhookSender.retryAfter(inAMinute)).isBetween(Duration.ofSeconds(55), Duration.ofSeconds(60));
+        assertThat(WebhookSender.retryAfter("Mon, 01 Jan 2001 00:00:00 GMT")).as("past").isZero();
+        assertThat(WebhookSender.retryAfter("-5")).isZero();
+        assertThat(WebhookSender.retryAfter("soon")).isZero();
+        assertThat(WebhookSender.retryAfter(null)).isZero();
+    }
+}
