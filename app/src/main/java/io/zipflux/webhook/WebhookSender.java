@@ -1,24 +1,16 @@
 package io.zipflux.webhook;
 
 import java.time.Duration;
-import java.time.Instant;
-import java.time.ZonedDateTime;
-import java.time.format.DateTimeFormatter;
-import java.time.format.DateTimeParseException;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpHeaders;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
-import reactor.netty.ByteBufMono;
-import reactor.netty.http.client.HttpClient;
 
 import org.springframework.context.SmartLifecycle;
 import org.springframework.stereotype.Component;
@@ -26,16 +18,16 @@ import org.springframework.stereotype.Component;
 import io.zipflux.job.Job;
 import io.zipflux.job.JobRepository;
 import io.zipflux.job.InstanceId;
-import io.zipflux.outbound.OutboundHttp;
 import io.zipflux.system.DatabaseMigrations;
+import io.zipflux.webhook.WebhookCall.Answer;
 import io.zipflux.webhook.WebhookMetrics.Outcome;
 
 /**
  * Delivers due webhooks from this instance: every poll interval it leases as many due deliveries as
- * it has free slots, POSTs each one's job JSON (signed) through the outbound policy with its own
- * timeout, and records the outcome. Runs apart from jobs, so a slow or absent receiver never holds
- * one up. At least once: an attempt whose outcome is lost (an instance killed mid-attempt) is made
- * again after its lease, with the same webhook-id.
+ * it has free slots, makes an attempt ({@link WebhookCall}) with each one's job JSON, and records the
+ * outcome. Runs apart from jobs, so a slow or absent receiver never holds one up. At least once: an
+ * attempt whose outcome is lost (an instance killed mid-attempt) is made again after its lease, with
+ * the same webhook-id.
  */
 @Component
 class WebhookSender implements SmartLifecycle {
@@ -48,7 +40,7 @@ class WebhookSender implements SmartLifecycle {
 
     private final ObjectMapper json;
 
-    private final WebhookSigner signer;
+    private final WebhookCall call;
 
     private final WebhookMetrics metrics;
 
@@ -56,30 +48,22 @@ class WebhookSender implements SmartLifecycle {
 
     private final WebhooksProperties properties;
 
-    private final HttpClient http;
-
     private final String owner;
 
     private final AtomicInteger inFlight = new AtomicInteger();
 
     private volatile Disposable sending;
 
-    WebhookSender(WebhookDeliveries deliveries, JobRepository jobs, ObjectMapper json, WebhookSigner signer,
-            WebhookMetrics metrics, DatabaseMigrations migrations, WebhooksProperties properties, OutboundHttp outbound,
-            InstanceId instanceId) {
+    WebhookSender(WebhookDeliveries deliveries, JobRepository jobs, ObjectMapper json, WebhookCall call,
+            WebhookMetrics metrics, DatabaseMigrations migrations, WebhooksProperties properties, InstanceId instanceId) {
         this.deliveries = deliveries;
         this.jobs = jobs;
         this.json = json;
-        this.signer = signer;
+        this.call = call;
         this.metrics = metrics;
         this.migrations = migrations;
         this.properties = properties;
-        this.http = outbound.client();
         this.owner = instanceId.value();
-    }
-
-    /** What one attempt got: an HTTP status and its Retry-After, or no answer at all. */
-    private record Answer(Integer status, String retryAfter, String error) {
     }
 
     @Override
@@ -112,7 +96,7 @@ class WebhookSender implements SmartLifecycle {
 
     private Mono<Void> attempt(WebhookDeliveries.Due due) {
         return payload(due)
-                .flatMap(body -> post(due, body))
+                .flatMap(body -> call.post(due.url(), due.id().toString(), body))
                 .flatMap(answer -> record(due, answer))
                 .onErrorResume(error -> {
                     log.warn("Webhook {} of job {}: attempt not recorded, made again after its lease: {}", due.id(),
@@ -132,37 +116,15 @@ class WebhookSender implements SmartLifecycle {
                 .flatMap(body -> deliveries.keepPayload(due.id(), body));
     }
 
-    private Mono<Answer> post(WebhookDeliveries.Due due, String body) {
-        String id = due.id().toString();
-        long timestamp = Instant.now().getEpochSecond();
-        return http.headers(headers -> headers
-                        .set(HttpHeaderNames.CONTENT_TYPE, "application/json")
-                        .set("webhook-id", id)
-                        .set("webhook-timestamp", timestamp)
-                        .set("webhook-signature", signer.signature(id, timestamp, body)))
-                .post()
-                .uri(due.url())
-                .send(ByteBufMono.fromString(Mono.just(body)))
-                .response()
-                .map(response -> answer(response.status().code(), response.responseHeaders()))
-                .timeout(properties.timeout())
-                .onErrorResume(error -> Mono.just(new Answer(null, null, error.toString())));
-    }
-
-    private static Answer answer(int status, HttpHeaders headers) {
-        return new Answer(status, headers.get(HttpHeaderNames.RETRY_AFTER), null);
-    }
-
     private Mono<Void> record(WebhookDeliveries.Due due, Answer answer) {
-        Integer status = answer.status();
-        if (status != null && status >= 200 && status < 300) {
-            return counted(deliveries.delivered(due.id(), status), Outcome.DELIVERED);
+        if (answer.delivered()) {
+            return counted(deliveries.delivered(due.id(), answer.status()), Outcome.DELIVERED);
         }
-        if (status != null && status == 410) {
-            return counted(deliveries.gone(due.id(), status), Outcome.GONE);
+        if (answer.gone()) {
+            return counted(deliveries.gone(due.id(), answer.status()), Outcome.GONE);
         }
-        String error = answer.error() != null ? answer.error() : "HTTP " + status;
-        return deliveries.retryLater(due.id(), owner, status, error, delay(due.attempt(), answer.retryAfter()),
+        String error = answer.describe();
+        return deliveries.retryLater(due.id(), owner, answer.status(), error, delay(due.attempt(), answer.retryAfter()),
                         properties.retryFor())
                 .doOnNext(state -> metrics.count("FAILED".equals(state) ? Outcome.FAILED : Outcome.RETRIED))
                 .doOnNext(state -> log.info("Webhook {} of job {}: attempt {} got {}; {}", due.id(), due.jobId(),
@@ -178,35 +140,14 @@ class WebhookSender implements SmartLifecycle {
     }
 
     /** Exponential backoff with up to a quarter more of jitter, never before what Retry-After asks. */
-    private Duration delay(int attempt, String retryAfter) {
+    private Duration delay(int attempt, Duration asked) {
         Duration backoff = properties.initialBackoff().multipliedBy(1L << Math.min(attempt - 1, 30));
         if (backoff.compareTo(properties.maxBackoff()) > 0) {
             backoff = properties.maxBackoff();
         }
         long jitter = ThreadLocalRandom.current().nextLong(backoff.toMillis() / 4 + 1);
         Duration delay = backoff.plusMillis(jitter);
-        Duration asked = retryAfter(retryAfter);
         return asked.compareTo(delay) > 0 ? asked : delay;
-    }
-
-    /** Retry-After in seconds or as an HTTP date; zero when absent or unreadable. */
-    static Duration retryAfter(String value) {
-        if (value == null || value.isBlank()) {
-            return Duration.ZERO;
-        }
-        try {
-            return Duration.ofSeconds(Math.max(0, Long.parseLong(value.trim())));
-        }
-        catch (NumberFormatException notSeconds) {
-            try {
-                Duration until = Duration.between(Instant.now(),
-                        ZonedDateTime.parse(value.trim(), DateTimeFormatter.RFC_1123_DATE_TIME).toInstant());
-                return until.isNegative() ? Duration.ZERO : until;
-            }
-            catch (DateTimeParseException notADate) {
-                return Duration.ZERO;
-            }
-        }
     }
 
     private String render(Job job) {

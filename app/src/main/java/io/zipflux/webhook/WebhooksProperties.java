@@ -65,7 +65,7 @@ public record WebhooksProperties(
     private static byte[] key(String token) {
         if (!token.startsWith(PREFIX)) {
             throw new IllegalArgumentException("zipflux.webhooks.secret: each secret starts with '" + PREFIX
-                    + "' followed by base64 (one of them starts with '" + token.substring(0, Math.min(4, token.length())) + "...')");
+                    + "' followed by base64; one of them does not");
         }
         byte[] key;
         try {

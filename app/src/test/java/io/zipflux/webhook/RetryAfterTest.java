@@ -16,11 +16,11 @@ class RetryAfterTest {
     void secondsAndHttpDatesAreReadAndAnythingElseIsNoWait() {
         String inAMinute = ZonedDateTime.now(ZoneOffset.UTC).plusSeconds(60).format(DateTimeFormatter.RFC_1123_DATE_TIME);
 
-        assertThat(WebhookSender.retryAfter("120")).isEqualTo(Duration.ofSeconds(120));
-        assertThat(WebhookSender.retryAfter(inAMinute)).isBetween(Duration.ofSeconds(55), Duration.ofSeconds(60));
-        assertThat(WebhookSender.retryAfter("Mon, 01 Jan 2001 00:00:00 GMT")).as("past").isZero();
-        assertThat(WebhookSender.retryAfter("-5")).isZero();
-        assertThat(WebhookSender.retryAfter("soon")).isZero();
-        assertThat(WebhookSender.retryAfter(null)).isZero();
+        assertThat(WebhookCall.retryAfter("120")).isEqualTo(Duration.ofSeconds(120));
+        assertThat(WebhookCall.retryAfter(inAMinute)).isBetween(Duration.ofSeconds(55), Duration.ofSeconds(60));
+        assertThat(WebhookCall.retryAfter("Mon, 01 Jan 2001 00:00:00 GMT")).as("past").isZero();
+        assertThat(WebhookCall.retryAfter("-5")).isZero();
+        assertThat(WebhookCall.retryAfter("soon")).isZero();
+        assertThat(WebhookCall.retryAfter(null)).isZero();
     }
 }
