@@ -1,15 +1,14 @@
 package io.zipflux.job;
 
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
@@ -49,7 +48,7 @@ class TwoInstancesTest {
 
     private static final long SIZE = 120L << 20;
 
-    private static ZipfluxJvm worker;
+    private static WorkerJvm worker;
 
     private static final List<ConfigurableApplicationContext> inProcessWorkers = new ArrayList<>();
 
@@ -74,9 +73,7 @@ class TwoInstancesTest {
 
     /** Settings every worker instance shares with this one. */
     private List<String> sharedSettings() {
-        List<String> settings = new ArrayList<>(ZipfluxJvm.sharedSettings(kafka, r2dbcUrl, topicPrefix));
-        settings.addAll(List.of("--zipflux.jobs.lease=3s", "--zipflux.jobs.hash.max-rate=20MB"));
-        return settings;
+        return WorkerJvm.sharedSettings(kafka, r2dbcUrl, topicPrefix, "--zipflux.jobs.hash.max-rate=20MB");
     }
 
     @BeforeEach
@@ -84,7 +81,7 @@ class TwoInstancesTest {
         if (worker != null && worker.isAlive()) {
             return;
         }
-        worker = ZipfluxJvm.start("worker-jvm", sharedSettings(), "Instance worker-jvm runs jobs");
+        worker = WorkerJvm.start("worker-jvm", sharedSettings());
     }
 
     @AfterAll
@@ -128,7 +125,7 @@ class TwoInstancesTest {
         api().awaitState(jobId, "SUCCEEDED", Duration.ofSeconds(60));
         Thread.sleep(2000);
         assertThat(api().job(jobId).get("state").asText()).isEqualTo("SUCCEEDED");
-        assertThat(attempts(UUID.fromString(jobId))).as("runs: the killed one and the finished one").isEqualTo(2);
+        assertThat(WorkerJvm.attempts(r2dbcUrl, UUID.fromString(jobId))).as("runs: the killed one and the finished one").isEqualTo(2);
         Answer hash = api().get("/api/v1/files/" + upload.body().get("id").asText() + "/hash");
         assertThat(hash.body().get("md5").asText()).isEqualTo(TestFiles.coreutils("md5sum", files.resolve("orphan.bin")));
     }
@@ -137,7 +134,7 @@ class TwoInstancesTest {
     @Order(3)
     void importOnAKilledInstanceLeavesNoRowsAndFails() throws Exception {
         String id = api().post("/api/v1/imports").body().get("id").asText();
-        try (RawUpload upload = RawUpload.start(worker.port(), "PUT", "/api/v1/imports/" + id,
+        try (RawUpload upload = RawUpload.start(workerPort(), "PUT", "/api/v1/imports/" + id,
                 ResponsesTable.csv("crashed", 50_000, 0).getBytes(StandardCharsets.UTF_8), 1 << 20)) {
             api().awaitJob(id, Duration.ofSeconds(30), JobsClient.progressAtLeast(1000));
 
@@ -151,15 +148,10 @@ class TwoInstancesTest {
         }
     }
 
-    private int attempts(UUID jobId) throws Exception {
-        String jdbc = r2dbcUrl.replaceFirst("^r2dbc:", "jdbc:");
-        try (Connection connection = DriverManager.getConnection(jdbc, "postgres", "postgres");
-             PreparedStatement query = connection.prepareStatement("SELECT attempts FROM jobs WHERE id = ?")) {
-            query.setObject(1, jobId);
-            try (ResultSet row = query.executeQuery()) {
-                assertThat(row.next()).isTrue();
-                return row.getInt(1);
-            }
-        }
+    /** The port the worker JVM listens on, from its log. */
+    private static int workerPort() throws Exception {
+        Matcher started = Pattern.compile("Netty started on port (\\d+)").matcher(Files.readString(worker.log()));
+        assertThat(started.find()).as("worker JVM's port in its log").isTrue();
+        return Integer.parseInt(started.group(1));
     }
 }
