@@ -1,0 +1,314 @@
+package io.zipflux.job.urlarchive;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicLong;
+
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Scheduler;
+import reactor.core.scheduler.Schedulers;
+import reactor.netty.ByteBufFlux;
+import reactor.netty.http.client.HttpClient;
+import reactor.netty.http.client.HttpClientResponse;
+
+import org.springframework.http.ContentDisposition;
+import org.springframework.stereotype.Component;
+
+import io.zipflux.job.urlarchive.FetchErrors.EntryFailed;
+import io.zipflux.job.urlarchive.FetchErrors.Transient;
+import io.zipflux.job.urlarchive.UrlArchiveFiles.OnDisk;
+import io.zipflux.job.urlarchive.UrlArchiveFiles.Sidecar;
+import io.zipflux.outbound.OutboundHttp;
+
+/**
+ * Fetches one entry to its file: streams the body to disk as it arrives (each chunk written on the
+ * bounded elastic pool, then a checkpoint, before the next is read, so a paused job stops reading
+ * the origin), resumes a broken body with {@code Range} + {@code If-Range} from the bytes on disk,
+ * starts over when the origin ignores the range or its validator changed, and retries what may
+ * succeed later with exponential backoff and jitter, honouring {@code Retry-After}.
+ */
+@Component
+class Transfers {
+
+    private final HttpClient client;
+
+    private final UrlArchiveFiles files;
+
+    private final FetchProperties properties;
+
+    private final Scheduler disk = Schedulers.boundedElastic();
+
+    Transfers(OutboundHttp outbound, UrlArchiveFiles files, FetchProperties properties) {
+        this.client = outbound.client().responseTimeout(properties.responseTimeout());
+        this.files = files;
+        this.properties = properties;
+    }
+
+    /** The entry on disk, with what its origin told about it; fails with {@link EntryFailed} when it cannot be had. */
+    Mono<Sidecar> fetch(FetchRun run, int entry, String url) {
+        return attempts(run, entry, url, 0)
+                .onErrorMap(error -> FetchErrors.refusal(error) != null, error -> new EntryFailed(FetchErrors.describe(error)));
+    }
+
+    /** An attempt, and the next ones while attempts fail in a row without a byte received; a received byte resets the count. */
+    private Mono<Sidecar> attempts(FetchRun run, int entry, String url, int failures) {
+        AtomicLong received = new AtomicLong();
+        return Mono.defer(() -> attempt(run, entry, url, received))
+                .onErrorResume(FetchErrors::isTransient, error -> {
+                    int inARow = received.get() > 0 ? 1 : failures + 1;
+                    if (inARow > properties.retries()) {
+                        return Mono.error(new EntryFailed(FetchErrors.describe(error) + " (" + inARow + " attempts in a row)"));
+                    }
+                    return Mono.delay(pause(inARow, error))
+                            .then(Mono.defer(() -> attempts(run, entry, url, inARow)));
+                });
+    }
+
+    private Mono<Sidecar> attempt(FetchRun run, int entry, String url, AtomicLong received) {
+        return files.read(run.jobId(), entry)
+                .flatMap(onDisk -> {
+                    run.bytes(entry, onDisk.bytes());
+                    run.length(entry, onDisk.sidecar().length());
+                    if (onDisk.sidecar().done()) {
+                        return Mono.just(onDisk.sidecar());
+                    }
+                    return run.checkpoint()
+                            .then(request(run, entry, url, onDisk, received));
+                });
+    }
+
+    private Mono<Sidecar> request(FetchRun run, int entry, String url, OnDisk onDisk, AtomicLong received) {
+        boolean resume = onDisk.bytes() > 0 && onDisk.sidecar().validator() != null;
+        return client
+                .headers(headers -> {
+                    if (resume) {
+                        headers.set(HttpHeaderNames.RANGE, "bytes=" + onDisk.bytes() + "-");
+                        headers.set(HttpHeaderNames.IF_RANGE, onDisk.sidecar().validator());
+                    }
+                })
+                .get()
+                .uri(url)
+                .response((response, body) -> answer(run, entry, resume ? onDisk : null, response, body, received))
+                .next();
+    }
+
+    /** What the origin answered; {@code resumed} is what the request asked to continue (null: from zero). */
+    private Mono<Sidecar> answer(FetchRun run, int entry, OnDisk resumed, HttpClientResponse response, ByteBufFlux body,
+            AtomicLong received) {
+        int status = response.status().code();
+        HttpHeaders headers = response.responseHeaders();
+        if (status == 206 && resumed != null) {
+            return continued(run, entry, resumed, headers, body, received);
+        }
+        if (status == 200) {
+            Sidecar fresh = new Sidecar(validator(headers), length(headers), fileName(headers), false);
+            return write(run, entry, fresh, 0, body, received);
+        }
+        if (status == 416 && resumed != null && Long.valueOf(resumed.bytes()).equals(resumed.sidecar().length())) {
+            return complete(run, entry, resumed.sidecar(), resumed.bytes());
+        }
+        if (status == 206 || status == 416) {
+            return startOver(run, entry, "answered " + status + " to a range it was not asked for");
+        }
+        if (status == 408 || status == 429 || status >= 500) {
+            return Mono.error(new Transient("HTTP " + status, retryAfter(headers)));
+        }
+        return Mono.error(new EntryFailed("HTTP " + status + " " + response.status().reasonPhrase()));
+    }
+
+    /** A 206: the rest of the same representation, unless the origin sent another one. */
+    private Mono<Sidecar> continued(FetchRun run, int entry, OnDisk resumed, HttpHeaders headers, ByteBufFlux body,
+            AtomicLong received) {
+        long[] range = contentRange(headers.get(HttpHeaderNames.CONTENT_RANGE));
+        String validator = validator(headers);
+        boolean same = range != null && range[0] == resumed.bytes()
+                && (validator == null || validator.equals(resumed.sidecar().validator()));
+        if (!same) {
+            return startOver(run, entry, "sent a different range or representation");
+        }
+        Sidecar sidecar = resumed.sidecar();
+        Long length = range[1] >= 0 ? Long.valueOf(range[1]) : sidecar.length();
+        return write(run, entry, new Sidecar(sidecar.validator(), length, sidecar.fileName(), false), resumed.bytes(), body,
+                received);
+    }
+
+    private Mono<Sidecar> startOver(FetchRun run, int entry, String why) {
+        return files.forget(run.jobId(), entry)
+                .doOnSuccess(done -> run.bytes(entry, 0))
+                .then(Mono.error(new Transient("the origin " + why + "; fetching it again from the start", null)));
+    }
+
+    /** Writes the body from {@code offset} on, then marks the entry done. */
+    private Mono<Sidecar> write(FetchRun run, int entry, Sidecar sidecar, long offset, ByteBufFlux body,
+            AtomicLong received) {
+        long limit = properties.maxFileSize().toBytes();
+        if (sidecar.length() != null && sidecar.length() > limit) {
+            return Mono.error(new EntryFailed("announces " + sidecar.length() + " bytes, over the limit of " + limit
+                    + " (zipflux.fetch.max-file-size)"));
+        }
+        run.length(entry, sidecar.length());
+        AtomicLong position = new AtomicLong(offset);
+        Path path = files.data(run.jobId(), entry);
+        return files.save(run.jobId(), entry, sidecar)
+                .then(Mono.usingWhen(open(path, offset).doOnNext(channel -> run.bytes(entry, offset)),
+                        channel -> body.asByteArray()
+                                .concatMap(chunk -> chunk(run, entry, channel, chunk, position, received, sidecar.length()), 1)
+                                .then(),
+                        this::close))
+                .then(Mono.defer(() -> complete(run, entry, sidecar, position.get())));
+    }
+
+    /** One chunk to disk, within the limits; then a checkpoint, before the next chunk is asked for. */
+    private Mono<Void> chunk(FetchRun run, int entry, FileChannel channel, byte[] chunk, AtomicLong position,
+            AtomicLong received, Long announced) {
+        long at = position.get();
+        long limit = properties.maxFileSize().toBytes();
+        if (at + chunk.length > limit) {
+            return Mono.error(new EntryFailed("longer than the limit of " + limit + " bytes (zipflux.fetch.max-file-size); "
+                    + "cut off there"));
+        }
+        if (announced != null && at + chunk.length > announced) {
+            return Mono.error(new EntryFailed("sent more than the " + announced + " bytes it announced; cut off there"));
+        }
+        if (!run.fits(chunk.length)) {
+            return Mono.error(new EntryFailed("the archive's files together would exceed "
+                    + properties.maxTotalSize().toBytes() + " bytes (zipflux.fetch.max-total-size); cut off there"));
+        }
+        return Mono.fromCallable(() -> writeAt(channel, chunk, at))
+                .subscribeOn(disk)
+                .doOnNext(written -> {
+                    received.addAndGet(written);
+                    run.bytes(entry, position.addAndGet(written));
+                })
+                .then(Mono.defer(run::checkpoint));
+    }
+
+    private static int writeAt(FileChannel channel, byte[] chunk, long at) {
+        ByteBuffer bytes = ByteBuffer.wrap(chunk);
+        try {
+            while (bytes.hasRemaining()) {
+                channel.write(bytes, at + bytes.position());
+            }
+        }
+        catch (IOException ex) {
+            throw new UncheckedIOException(ex);
+        }
+        return chunk.length;
+    }
+
+    /** The body ended: the entry is done, unless it ended before its announced length. */
+    private Mono<Sidecar> complete(FetchRun run, int entry, Sidecar sidecar, long bytes) {
+        if (sidecar.length() != null && bytes < sidecar.length()) {
+            return Mono.error(new Transient("the body ended after " + bytes + " of " + sidecar.length() + " bytes", null));
+        }
+        Sidecar done = new Sidecar(sidecar.validator(), bytes, sidecar.fileName(), true);
+        run.length(entry, bytes);
+        return files.save(run.jobId(), entry, done)
+                .thenReturn(done);
+    }
+
+    private Mono<FileChannel> open(Path path, long offset) {
+        return Mono.fromCallable(() -> {
+            FileChannel channel = FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+            return offset == 0 ? channel.truncate(0) : channel.truncate(offset);
+        }).onErrorMap(IOException.class, UncheckedIOException::new).subscribeOn(disk);
+    }
+
+    private Mono<Void> close(FileChannel channel) {
+        return Mono.<Void>fromCallable(() -> {
+            channel.close();
+            return null;
+        }).onErrorMap(IOException.class, UncheckedIOException::new).subscribeOn(disk);
+    }
+
+    /** Exponential backoff with jitter (half to all of the step), at least what {@code Retry-After} asked. */
+    private Duration pause(int inARow, Throwable error) {
+        FetchProperties.Backoff backoff = properties.backoff();
+        long step = Math.min(backoff.max().toMillis(), backoff.initial().toMillis() << Math.min(inARow - 1, 20));
+        long millis = step / 2 + ThreadLocalRandom.current().nextLong(step / 2 + 1);
+        if (error instanceof Transient answer && answer.retryAfter() != null) {
+            millis = Math.max(millis, Math.min(answer.retryAfter().toMillis(), backoff.maxRetryAfter().toMillis()));
+        }
+        return Duration.ofMillis(millis);
+    }
+
+    /** A strong ETag, else Last-Modified: what If-Range may carry; null when the origin gives neither. */
+    private static String validator(HttpHeaders headers) {
+        String etag = headers.get(HttpHeaderNames.ETAG);
+        if (etag != null && etag.startsWith("\"")) {
+            return etag;
+        }
+        return headers.get(HttpHeaderNames.LAST_MODIFIED);
+    }
+
+    private static Long length(HttpHeaders headers) {
+        String length = headers.get(HttpHeaderNames.CONTENT_LENGTH);
+        try {
+            return length == null ? null : Long.valueOf(length.trim());
+        }
+        catch (NumberFormatException ex) {
+            return null;
+        }
+    }
+
+    private static String fileName(HttpHeaders headers) {
+        String disposition = headers.get(HttpHeaderNames.CONTENT_DISPOSITION);
+        if (disposition == null) {
+            return null;
+        }
+        try {
+            return ContentDisposition.parse(disposition).getFilename();
+        }
+        catch (IllegalArgumentException ex) {
+            return null;
+        }
+    }
+
+    /** {@code bytes first-last/total} as {first, total} (total -1 when '*'); null when malformed. */
+    private static long[] contentRange(String header) {
+        if (header == null || !header.startsWith("bytes ")) {
+            return null;
+        }
+        try {
+            String[] rangeAndTotal = header.substring(6).trim().split("/");
+            long first = Long.parseLong(rangeAndTotal[0].split("-")[0].trim());
+            long total = rangeAndTotal[1].trim().equals("*") ? -1 : Long.parseLong(rangeAndTotal[1].trim());
+            return new long[] {first, total};
+        }
+        catch (RuntimeException ex) {
+            return null;
+        }
+    }
+
+    /** Seconds or an HTTP date; null when absent or unreadable. */
+    private static Duration retryAfter(HttpHeaders headers) {
+        String value = headers.get(HttpHeaderNames.RETRY_AFTER);
+        if (value == null) {
+            return null;
+        }
+        try {
+            return Duration.ofSeconds(Math.max(0, Long.parseLong(value.trim())));
+        }
+        catch (NumberFormatException notSeconds) {
+            try {
+                Instant at = ZonedDateTime.parse(value.trim(), DateTimeFormatter.RFC_1123_DATE_TIME).toInstant();
+                return Duration.between(Instant.now(), at).isNegative() ? Duration.ZERO : Duration.between(Instant.now(), at);
+            }
+            catch (DateTimeParseException ex) {
+                return null;
+            }
+        }
+    }
+}
