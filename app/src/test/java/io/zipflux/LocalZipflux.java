@@ -1,5 +1,7 @@
 package io.zipflux;
 
+import java.util.Map;
+
 import org.springframework.boot.SpringApplication;
 
 import io.zipflux.system.LocalServicesInitializer;
@@ -20,6 +22,8 @@ public final class LocalZipflux {
         // which is on the classpath of this (test-scope) run; added here too so the intent is plain.
         SpringApplication application = new SpringApplication(ZipfluxApplication.class);
         application.addInitializers(new LocalServicesInitializer());
+        // Origins and webhook receivers of a local run are usually on this machine.
+        application.setDefaultProperties(Map.of("zipflux.fetch.allow-private", "true"));
         application.run(SeedFlags.translate(args));
     }
 }
