@@ -36,26 +36,16 @@ final class FetchErrors {
         }
     }
 
-    /** A refusal of the outbound policy anywhere in the chain (first hop or redirect), or null. */
-    static OutboundRefusedException refusal(Throwable error) {
-        for (Throwable cause = error; cause != null; cause = cause.getCause()) {
-            if (cause instanceof OutboundRefusedException refused) {
-                return refused;
-            }
-        }
-        return null;
-    }
-
     /** Network trouble and answers an origin may give differently next time (a reset, a timeout, a 503). */
     static boolean isTransient(Throwable error) {
-        return refusal(error) == null && (error instanceof Transient || error instanceof IOException
+        return OutboundRefusedException.in(error) == null && (error instanceof Transient || error instanceof IOException
                 || error instanceof TimeoutException || error instanceof io.netty.handler.timeout.TimeoutException
                 || error instanceof AbortedException || error instanceof io.netty.handler.codec.DecoderException);
     }
 
     /** What a person reads about an error. */
     static String describe(Throwable error) {
-        OutboundRefusedException refused = refusal(error);
+        OutboundRefusedException refused = OutboundRefusedException.in(error);
         if (refused != null) {
             return "refused: " + refused.getMessage();
         }

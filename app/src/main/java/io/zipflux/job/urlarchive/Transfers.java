@@ -31,6 +31,7 @@ import io.zipflux.job.urlarchive.FetchErrors.Transient;
 import io.zipflux.job.urlarchive.UrlArchiveFiles.OnDisk;
 import io.zipflux.job.urlarchive.UrlArchiveFiles.Sidecar;
 import io.zipflux.outbound.OutboundHttp;
+import io.zipflux.outbound.OutboundRefusedException;
 
 /**
  * Fetches one entry to its file: streams the body to disk as it arrives (each chunk written on the
@@ -59,7 +60,7 @@ class Transfers {
     /** The entry on disk, with what its origin told about it; fails with {@link EntryFailed} when it cannot be had. */
     Mono<Sidecar> fetch(FetchRun run, int entry, String url) {
         return attempts(run, entry, url, 0)
-                .onErrorMap(error -> FetchErrors.refusal(error) != null, error -> new EntryFailed(FetchErrors.describe(error)));
+                .onErrorMap(error -> OutboundRefusedException.in(error) != null, error -> new EntryFailed(FetchErrors.describe(error)));
     }
 
     /** An attempt, and the next ones while attempts fail in a row without a byte received; a received byte resets the count. */

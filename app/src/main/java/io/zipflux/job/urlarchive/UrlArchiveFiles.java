@@ -1,5 +1,6 @@
 package io.zipflux.job.urlarchive;
 
+import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -119,8 +120,8 @@ class UrlArchiveFiles {
                 entries.add(new ArchiveEntry(entry.name(), data, attributes.size(), attributes.lastModifiedTime().toMillis()));
             }
             return entries;
-        }).onErrorMap(error -> error instanceof NoSuchFileException || error.getCause() instanceof NoSuchFileException
-                || error instanceof java.io.FileNotFoundException, error -> gone(jobId));
+        }).onErrorMap(error -> error.getCause() instanceof NoSuchFileException
+                || error.getCause() instanceof FileNotFoundException, error -> gone(jobId));
     }
 
     /** Removes every file of the job. */

@@ -67,15 +67,19 @@ class UrlArchiveHandler {
     /** Every URL (and the callback) past the outbound policy now: a refused one is a 400 naming it. */
     private Mono<ArchiveRequest> checkAddresses(ArchiveRequest archive) {
         Mono<Void> callback = archive.callbackUrl() == null ? Mono.empty() : outbound.check(archive.callbackUrl())
-                .onErrorMap(OutboundRefusedException.class,
-                        refused -> BadArchiveRequest.of("callbackUrl (" + archive.callbackUrl() + "): " + refused.getMessage()))
+                .onErrorMap(error -> BadArchiveRequest.of("callbackUrl (" + archive.callbackUrl() + "): " + why(error)))
                 .then();
         return Flux.range(0, archive.entries().size())
                 .concatMap(index -> outbound.check(archive.entries().get(index).url())
-                        .onErrorMap(OutboundRefusedException.class,
-                                refused -> BadArchiveRequest.entry(index, archive.entries().get(index).url(), refused.getMessage())))
+                        .onErrorMap(error -> BadArchiveRequest.entry(index, archive.entries().get(index).url(), why(error))))
                 .then(callback)
                 .thenReturn(archive);
+    }
+
+    /** A refusal says why; a host that cannot be looked up is refused too. */
+    private static String why(Throwable error) {
+        OutboundRefusedException refused = OutboundRefusedException.in(error);
+        return refused != null ? refused.getMessage() : "its host cannot be looked up (" + error + ")";
     }
 
     /** The zip of a SUCCEEDED job, packed by the archive engine; 409 before, 410 when its files are gone. */

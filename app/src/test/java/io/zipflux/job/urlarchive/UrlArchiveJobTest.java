@@ -1,18 +1,20 @@
 package io.zipflux.job.urlarchive;
 
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
-import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
 import org.springframework.boot.test.web.server.LocalServerPort;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -22,17 +24,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * policy allows by {@code allowed-addresses}): every fault of an origin still ends with the right
  * zip, checked by two independent readers against the origin's SHA-256s.
  */
-@SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT, properties = {
-        "zipflux.data-dir=${java.io.tmpdir}/zipflux-test-data",
-        "zipflux.archive.photos-dir=${java.io.tmpdir}/zipflux-test-photos",
-        "zipflux.fetch.allow-private=false",
-        "zipflux.fetch.allowed-addresses=127.0.0.1/32",
-        "zipflux.fetch.backoff.initial=50ms",
-        "zipflux.fetch.backoff.max=400ms",
-        "zipflux.fetch.retries=4",
-        "zipflux.fetch.response-timeout=2s",
-        "zipflux.fetch.max-file-size=12MB",
-})
+@UrlArchiveInstance
 class UrlArchiveJobTest {
 
     private static final int MIB = 1 << 20;
@@ -182,8 +174,8 @@ class UrlArchiveJobTest {
     @Test
     void entriesOverMaxFileSizeAreSkippedAndCutOffAtTheLimit() throws Exception {
         TestOrigin.File small = origin.file("small.bin", 10_000);
-        origin.file("announced-big.bin", 13 * MIB);
-        origin.file("chunked-big.bin", 13 * MIB).chunked = true;
+        origin.file("announced-big.bin", 31 * MIB);
+        origin.file("chunked-big.bin", 31 * MIB).chunked = true;
         String json = "{\"onError\": \"skip\", \"urls\": [\"" + origin.url("small.bin") + "\", \""
                 + origin.url("announced-big.bin") + "\", \"" + origin.url("chunked-big.bin") + "\"]}";
 
@@ -226,19 +218,59 @@ class UrlArchiveJobTest {
         assertThat(missing.requests.get()).isEqualTo(1);
     }
 
+    @Test
+    void redirectToARefusedAddressFailsThatEntryWithoutConnectingToIt() throws Exception {
+        try (ServerSocket refused = new ServerSocket(0, 50, InetAddress.getByName("127.0.0.2"))) {
+            AtomicInteger accepts = countAccepts(refused);
+            try (Socket probe = new Socket(refused.getInetAddress(), refused.getLocalPort())) {
+                awaitAccepts(accepts, 1);
+            }
+            TestOrigin.File fine = origin.file("fine.txt", 10_000);
+            origin.file("to-refused.bin", 1).redirectTo = "http://127.0.0.2:" + refused.getLocalPort() + "/secret";
+
+            JsonNode job = archives().succeed("{\"onError\": \"skip\", \"urls\": [\"" + origin.url("fine.txt") + "\", \""
+                    + origin.url("to-refused.bin") + "\"]}");
+
+            JsonNode skipped = job.get("result").get("skipped");
+            assertThat(skipped).hasSize(1);
+            assertThat(skipped.get(0).get("url").asText()).isEqualTo(origin.url("to-refused.bin"));
+            assertThat(skipped.get(0).get("error").asText()).contains("127.0.0.2");
+            assertThat(accepts.get()).as("connections to 127.0.0.2: only the test's own probe").isEqualTo(1);
+            archives().assertArchive(job.get("id").asText(), Map.of("fine.txt", fine.sha256()));
+        }
+    }
+
+    /** Counts the connections a listener accepts (and closes them at once). */
+    static AtomicInteger countAccepts(ServerSocket listener) {
+        AtomicInteger accepts = new AtomicInteger();
+        Thread acceptor = new Thread(() -> {
+            while (!listener.isClosed()) {
+                try (Socket accepted = listener.accept()) {
+                    accepts.incrementAndGet();
+                }
+                catch (IOException closed) {
+                    return;
+                }
+            }
+        }, "refused-listener");
+        acceptor.setDaemon(true);
+        acceptor.start();
+        return accepts;
+    }
+
+    private static void awaitAccepts(AtomicInteger accepts, int count) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+        while (accepts.get() < count) {
+            assertThat(System.nanoTime()).as("listener accepted %d", count).isLessThan(deadline);
+            Thread.sleep(10);
+        }
+    }
+
     static void awaitGone(Path path) throws InterruptedException {
         long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
         while (Files.exists(path)) {
             assertThat(System.nanoTime()).as("%s removed", path).isLessThan(deadline);
             Thread.sleep(50);
         }
-    }
-
-    static Map<String, String> expected(Object... nameAndSha) {
-        Map<String, String> expected = new TreeMap<>();
-        for (int i = 0; i < nameAndSha.length; i += 2) {
-            expected.put((String) nameAndSha[i], (String) nameAndSha[i + 1]);
-        }
-        return expected;
     }
 }

@@ -1,11 +1,16 @@
 package io.zipflux.job.urlarchive;
 
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Comparator;
 import java.util.Map;
+import java.util.stream.Stream;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
@@ -18,10 +23,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** Drives url-archive jobs over real HTTP and checks their zips with two independent readers. */
 final class UrlArchives {
 
+    private static final HttpClient HEAD = HttpClient.newHttpClient();
+
     private final JobsClient api;
+
+    private final int port;
 
     UrlArchives(int port) {
         this.api = new JobsClient(port);
+        this.port = port;
     }
 
     JobsClient api() {
@@ -51,6 +61,22 @@ final class UrlArchives {
 
     HttpResponse<byte[]> download(String jobId, String... headers) {
         return api.bytes("/api/v1/archives/" + jobId + "/download", headers);
+    }
+
+    HttpResponse<byte[]> head(String jobId) throws Exception {
+        HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/api/v1/archives/" + jobId + "/download"))
+                .method("HEAD", HttpRequest.BodyPublishers.noBody())
+                .build();
+        return HEAD.send(request, HttpResponse.BodyHandlers.ofByteArray());
+    }
+
+    /** Removes a folder and everything in it. */
+    static void deleteTree(Path folder) throws IOException {
+        try (Stream<Path> paths = Files.walk(folder)) {
+            for (Path path : (Iterable<Path>) paths.sorted(Comparator.reverseOrder())::iterator) {
+                Files.delete(path);
+            }
+        }
     }
 
     /** Downloads the job's zip and checks it with unzip, Python's zipfile and java.util.zip: name → SHA-256 as expected. */
