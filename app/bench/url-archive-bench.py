@@ -7,7 +7,6 @@ import argparse
 import hashlib
 import http.client
 import http.server
-import io
 import json
 import os
 import random
@@ -69,17 +68,26 @@ class Handler(http.server.BaseHTTPRequestHandler):
             reset = name in origin.reset_pending
             origin.reset_pending.discard(name)
         if reset:
+            self.wfile.flush()
+            before = acked(self.connection)
             cut = random.randint(start + 1, len(data) - 1)
             self.wfile.write(data[start:cut])
             self.wfile.flush()
-            origin.count(cut - start)
-            # An abrupt close: RST, not FIN (SO_LINGER 0).
+            # An abrupt close: RST, not FIN (SO_LINGER 0). What was still in the send buffer never left
+            # this machine's TCP stack, so what counts as served is what the client's stack acknowledged.
+            origin.count(acked(self.connection) - before)
             self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
             self.close_connection = True
             self.connection.close()
             return
         self.wfile.write(memoryview(data)[start:])
         origin.count(len(data) - start)
+
+
+def acked(connection: socket.socket) -> int:
+    """tcpi_bytes_acked of Linux's struct tcp_info (offset 120): bytes of this connection the peer acknowledged."""
+    info = connection.getsockopt(socket.IPPROTO_TCP, socket.TCP_INFO, 232)
+    return struct.unpack_from("Q", info, 120)[0]
 
 
 def request(base: str, method: str, path: str, body: bytes | None = None) -> tuple[int, dict]:
@@ -142,7 +150,10 @@ def run_curl(urls: list[str], work: str, parallel: int) -> float:
             out.write(f'url = "{url}"\noutput = "{folder}/{url.rsplit("/", 1)[-1]}"\n')
     target = os.path.join(work, "curl.zip")
     start = time.perf_counter()
-    subprocess.run(["curl", "-sSf", "--parallel", "--parallel-max", str(parallel), "-K", config], check=True)
+    curl = subprocess.run(["curl", "-sSf", "--parallel", "--parallel-max", str(parallel), "-K", config],
+                          stderr=subprocess.PIPE)
+    if curl.returncode != 0:
+        raise SystemExit(f"curl failed ({curl.returncode}): {curl.stderr.decode(errors='replace')[-500:]}")
     subprocess.run(["zip", "-0", "-q", "-j", target, *sorted(os.path.join(folder, f) for f in os.listdir(folder))],
                    check=True)
     seconds = time.perf_counter() - start

@@ -1,18 +1,12 @@
 package io.zipflux.job;
 
-import java.io.File;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -54,9 +48,7 @@ class TwoInstancesTest {
 
     private static final long SIZE = 120L << 20;
 
-    private static Process worker;
-
-    private static Path workerLog;
+    private static WorkerJvm worker;
 
     private static final List<ConfigurableApplicationContext> inProcessWorkers = new ArrayList<>();
 
@@ -81,18 +73,7 @@ class TwoInstancesTest {
 
     /** Settings every worker instance shares with this one. */
     private List<String> sharedSettings() {
-        return List.of(
-                "--server.port=0",
-                "--zipflux.local-services=false",
-                "--spring.kafka.bootstrap-servers=" + kafka,
-                "--spring.r2dbc.url=" + r2dbcUrl,
-                "--spring.r2dbc.username=postgres",
-                "--spring.r2dbc.password=postgres",
-                "--zipflux.jobs.topic-prefix=" + topicPrefix,
-                "--zipflux.jobs.lease=3s",
-                "--zipflux.jobs.hash.max-rate=20MB",
-                "--zipflux.data-dir=" + System.getProperty("java.io.tmpdir") + "/zipflux-test-data",
-                "--zipflux.archive.photos-dir=" + System.getProperty("java.io.tmpdir") + "/zipflux-test-photos");
+        return WorkerJvm.sharedSettings(kafka, r2dbcUrl, topicPrefix, "--zipflux.jobs.hash.max-rate=20MB");
     }
 
     @BeforeEach
@@ -100,21 +81,13 @@ class TwoInstancesTest {
         if (worker != null && worker.isAlive()) {
             return;
         }
-        List<String> command = new ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m",
-                "-cp", System.getProperty("java.class.path"), ZipfluxApplication.class.getName(),
-                "--zipflux.jobs.instance-id=worker-jvm"));
-        command.addAll(sharedSettings());
-        File log = Files.createTempFile("zipflux-worker", ".log").toFile();
-        workerLog = log.toPath();
-        worker = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log).start();
-        awaitLine(workerLog, "Instance worker-jvm runs jobs", Duration.ofSeconds(60));
+        worker = WorkerJvm.start("worker-jvm", sharedSettings());
     }
 
     @AfterAll
     static void stopWorkers() {
         if (worker != null) {
-            worker.destroyForcibly();
+            worker.close();
         }
         inProcessWorkers.forEach(ConfigurableApplicationContext::close);
     }
@@ -145,15 +118,14 @@ class TwoInstancesTest {
         Answer upload = runningUpload("orphan.bin");
         String jobId = upload.body().get("jobId").asText();
 
-        worker.destroyForcibly();
-        assertThat(worker.waitFor(10, TimeUnit.SECONDS)).isTrue();
+        worker.kill();
         inProcessWorkers.add(new SpringApplicationBuilder(ZipfluxApplication.class)
                 .run(sharedSettings().toArray(String[]::new)));
 
         api().awaitState(jobId, "SUCCEEDED", Duration.ofSeconds(60));
         Thread.sleep(2000);
         assertThat(api().job(jobId).get("state").asText()).isEqualTo("SUCCEEDED");
-        assertThat(attempts(UUID.fromString(jobId))).as("runs: the killed one and the finished one").isEqualTo(2);
+        assertThat(WorkerJvm.attempts(r2dbcUrl, UUID.fromString(jobId))).as("runs: the killed one and the finished one").isEqualTo(2);
         Answer hash = api().get("/api/v1/files/" + upload.body().get("id").asText() + "/hash");
         assertThat(hash.body().get("md5").asText()).isEqualTo(TestFiles.coreutils("md5sum", files.resolve("orphan.bin")));
     }
@@ -166,8 +138,7 @@ class TwoInstancesTest {
                 ResponsesTable.csv("crashed", 50_000, 0).getBytes(StandardCharsets.UTF_8), 1 << 20)) {
             api().awaitJob(id, Duration.ofSeconds(30), JobsClient.progressAtLeast(1000));
 
-            worker.destroyForcibly();
-            assertThat(worker.waitFor(10, TimeUnit.SECONDS)).isTrue();
+            worker.kill();
         }
 
         JsonNode failed = api().awaitState(id, "FAILED", Duration.ofSeconds(30));
@@ -179,29 +150,8 @@ class TwoInstancesTest {
 
     /** The port the worker JVM listens on, from its log. */
     private static int workerPort() throws Exception {
-        Matcher started = Pattern.compile("Netty started on port (\\d+)").matcher(Files.readString(workerLog));
+        Matcher started = Pattern.compile("Netty started on port (\\d+)").matcher(Files.readString(worker.log()));
         assertThat(started.find()).as("worker JVM's port in its log").isTrue();
         return Integer.parseInt(started.group(1));
-    }
-
-    private int attempts(UUID jobId) throws Exception {
-        String jdbc = r2dbcUrl.replaceFirst("^r2dbc:", "jdbc:");
-        try (Connection connection = DriverManager.getConnection(jdbc, "postgres", "postgres");
-             PreparedStatement query = connection.prepareStatement("SELECT attempts FROM jobs WHERE id = ?")) {
-            query.setObject(1, jobId);
-            try (ResultSet row = query.executeQuery()) {
-                assertThat(row.next()).isTrue();
-                return row.getInt(1);
-            }
-        }
-    }
-
-    private static void awaitLine(Path log, String text, Duration limit) throws Exception {
-        long deadline = System.nanoTime() + limit.toNanos();
-        while (!Files.readString(log).contains(text)) {
-            assertThat(worker.isAlive()).as("worker JVM alive; its log:%n%s", Files.readString(log)).isTrue();
-            assertThat(System.nanoTime()).as("worker said '%s'", text).isLessThan(deadline);
-            Thread.sleep(100);
-        }
     }
 }

@@ -3,14 +3,11 @@ package io.zipflux.job.urlarchive;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.ZonedDateTime;
-import java.time.format.DateTimeFormatter;
-import java.time.format.DateTimeParseException;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -23,7 +20,6 @@ import reactor.netty.ByteBufFlux;
 import reactor.netty.http.client.HttpClient;
 import reactor.netty.http.client.HttpClientResponse;
 
-import org.springframework.http.ContentDisposition;
 import org.springframework.stereotype.Component;
 
 import io.zipflux.job.urlarchive.FetchErrors.EntryFailed;
@@ -42,6 +38,21 @@ import io.zipflux.outbound.OutboundRefusedException;
  */
 @Component
 class Transfers {
+
+    /** Chunks received ahead of the disk per transfer: reading and writing overlap, memory stays a few chunks. */
+    private static final int READ_AHEAD = 4;
+
+    /** A chunk of a body, or the error that ended it. */
+    private record Piece(byte[] bytes, Throwable error) {
+
+        Piece(byte[] bytes) {
+            this(bytes, null);
+        }
+
+        Piece(Throwable error) {
+            this(null, error);
+        }
+    }
 
     private final HttpClient client;
 
@@ -63,12 +74,19 @@ class Transfers {
                 .onErrorMap(error -> OutboundRefusedException.in(error) != null, error -> new EntryFailed(FetchErrors.describe(error)));
     }
 
-    /** An attempt, and the next ones while attempts fail in a row without a byte received; a received byte resets the count. */
+    /**
+     * An attempt, and the next ones: after a pause while attempts fail in a row without a byte
+     * received (up to {@code retries}); at once, the count starting over, when bytes came before the break.
+     */
     private Mono<Sidecar> attempts(FetchRun run, int entry, String url, int failures) {
         AtomicLong received = new AtomicLong();
         return Mono.defer(() -> attempt(run, entry, url, received))
                 .onErrorResume(FetchErrors::isTransient, error -> {
-                    int inARow = received.get() > 0 ? 1 : failures + 1;
+                    if (received.get() > 0 && !(error instanceof Transient)) {
+                        // Broken mid-body: the origin is up; resume at once, counting from zero again.
+                        return attempts(run, entry, url, 0);
+                    }
+                    int inARow = failures + 1;
                     if (inARow > properties.retries()) {
                         return Mono.error(new EntryFailed(FetchErrors.describe(error) + " (" + inARow + " attempts in a row)"));
                     }
@@ -114,7 +132,7 @@ class Transfers {
             return continued(run, entry, resumed, headers, body, received);
         }
         if (status == 200) {
-            Sidecar fresh = new Sidecar(validator(headers), length(headers), fileName(headers), false);
+            Sidecar fresh = new Sidecar(OriginHeaders.validator(headers), OriginHeaders.length(headers), OriginHeaders.fileName(headers), false);
             return write(run, entry, fresh, 0, body, received);
         }
         if (status == 416 && resumed != null && Long.valueOf(resumed.bytes()).equals(resumed.sidecar().length())) {
@@ -124,7 +142,7 @@ class Transfers {
             return startOver(run, entry, "answered " + status + " to a range it was not asked for");
         }
         if (status == 408 || status == 429 || status >= 500) {
-            return Mono.error(new Transient("HTTP " + status, retryAfter(headers)));
+            return Mono.error(new Transient("HTTP " + status, OriginHeaders.retryAfter(headers)));
         }
         return Mono.error(new EntryFailed("HTTP " + status + " " + response.status().reasonPhrase()));
     }
@@ -132,8 +150,8 @@ class Transfers {
     /** A 206: the rest of the same representation, unless the origin sent another one. */
     private Mono<Sidecar> continued(FetchRun run, int entry, OnDisk resumed, HttpHeaders headers, ByteBufFlux body,
             AtomicLong received) {
-        long[] range = contentRange(headers.get(HttpHeaderNames.CONTENT_RANGE));
-        String validator = validator(headers);
+        long[] range = OriginHeaders.contentRange(headers.get(HttpHeaderNames.CONTENT_RANGE));
+        String validator = OriginHeaders.validator(headers);
         boolean same = range != null && range[0] == resumed.bytes()
                 && (validator == null || validator.equals(resumed.sidecar().validator()));
         if (!same) {
@@ -165,7 +183,11 @@ class Transfers {
         return files.save(run.jobId(), entry, sidecar)
                 .then(Mono.usingWhen(open(path, offset).doOnNext(channel -> run.bytes(entry, offset)),
                         channel -> body.asByteArray()
-                                .concatMap(chunk -> chunk(run, entry, channel, chunk, position, received, sidecar.length()), 1)
+                                .map(Piece::new)
+                                // A broken body still leaves what arrived before the break: written first, then the error.
+                                .onErrorResume(error -> Mono.just(new Piece(error)))
+                                .concatMap(piece -> piece.error() != null ? Mono.error(piece.error())
+                                        : chunk(run, entry, channel, piece.bytes(), position, received, sidecar.length()), READ_AHEAD)
                                 .then(),
                         this::close))
                 .then(Mono.defer(() -> complete(run, entry, sidecar, position.get())));
@@ -202,6 +224,10 @@ class Transfers {
             while (bytes.hasRemaining()) {
                 channel.write(bytes, at + bytes.position());
             }
+        }
+        catch (ClosedChannelException cancelled) {
+            // The transfer was stopped while this chunk waited; nobody reads the answer.
+            return 0;
         }
         catch (IOException ex) {
             throw new UncheckedIOException(ex);
@@ -243,73 +269,5 @@ class Transfers {
             millis = Math.max(millis, Math.min(answer.retryAfter().toMillis(), backoff.maxRetryAfter().toMillis()));
         }
         return Duration.ofMillis(millis);
-    }
-
-    /** A strong ETag, else Last-Modified: what If-Range may carry; null when the origin gives neither. */
-    private static String validator(HttpHeaders headers) {
-        String etag = headers.get(HttpHeaderNames.ETAG);
-        if (etag != null && etag.startsWith("\"")) {
-            return etag;
-        }
-        return headers.get(HttpHeaderNames.LAST_MODIFIED);
-    }
-
-    private static Long length(HttpHeaders headers) {
-        String length = headers.get(HttpHeaderNames.CONTENT_LENGTH);
-        try {
-            return length == null ? null : Long.valueOf(length.trim());
-        }
-        catch (NumberFormatException ex) {
-            return null;
-        }
-    }
-
-    private static String fileName(HttpHeaders headers) {
-        String disposition = headers.get(HttpHeaderNames.CONTENT_DISPOSITION);
-        if (disposition == null) {
-            return null;
-        }
-        try {
-            return ContentDisposition.parse(disposition).getFilename();
-        }
-        catch (IllegalArgumentException ex) {
-            return null;
-        }
-    }
-
-    /** {@code bytes first-last/total} as {first, total} (total -1 when '*'); null when malformed. */
-    private static long[] contentRange(String header) {
-        if (header == null || !header.startsWith("bytes ")) {
-            return null;
-        }
-        try {
-            String[] rangeAndTotal = header.substring(6).trim().split("/");
-            long first = Long.parseLong(rangeAndTotal[0].split("-")[0].trim());
-            long total = rangeAndTotal[1].trim().equals("*") ? -1 : Long.parseLong(rangeAndTotal[1].trim());
-            return new long[] {first, total};
-        }
-        catch (RuntimeException ex) {
-            return null;
-        }
-    }
-
-    /** Seconds or an HTTP date; null when absent or unreadable. */
-    private static Duration retryAfter(HttpHeaders headers) {
-        String value = headers.get(HttpHeaderNames.RETRY_AFTER);
-        if (value == null) {
-            return null;
-        }
-        try {
-            return Duration.ofSeconds(Math.max(0, Long.parseLong(value.trim())));
-        }
-        catch (NumberFormatException notSeconds) {
-            try {
-                Instant at = ZonedDateTime.parse(value.trim(), DateTimeFormatter.RFC_1123_DATE_TIME).toInstant();
-                return Duration.between(Instant.now(), at).isNegative() ? Duration.ZERO : Duration.between(Instant.now(), at);
-            }
-            catch (DateTimeParseException ex) {
-                return null;
-            }
-        }
     }
 }

@@ -1,6 +1,10 @@
 package io.zipflux.job.urlarchive;
 
 import java.net.URI;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -69,11 +73,24 @@ class UrlArchiveHandler {
         Mono<Void> callback = archive.callbackUrl() == null ? Mono.empty() : outbound.check(archive.callbackUrl())
                 .onErrorMap(error -> BadArchiveRequest.of("callbackUrl (" + archive.callbackUrl() + "): " + why(error)))
                 .then();
-        return Flux.range(0, archive.entries().size())
+        return Flux.fromIterable(firstOfEachOrigin(archive))
                 .concatMap(index -> outbound.check(archive.entries().get(index).url())
                         .onErrorMap(error -> BadArchiveRequest.entry(index, archive.entries().get(index).url(), why(error))))
                 .then(callback)
                 .thenReturn(archive);
+    }
+
+    /**
+     * The first entry of each scheme and authority, in request order: the policy's answer depends on
+     * nothing else (the paths were checked for form already), so each origin is looked up once.
+     */
+    private static Collection<Integer> firstOfEachOrigin(ArchiveRequest archive) {
+        Map<String, Integer> first = new LinkedHashMap<>();
+        for (int i = 0; i < archive.entries().size(); i++) {
+            URI url = URI.create(archive.entries().get(i).url());
+            first.putIfAbsent(url.getScheme().toLowerCase(Locale.ROOT) + "://" + url.getRawAuthority().toLowerCase(Locale.ROOT), i);
+        }
+        return first.values();
     }
 
     /** A refusal says why; a host that cannot be looked up is refused too. */

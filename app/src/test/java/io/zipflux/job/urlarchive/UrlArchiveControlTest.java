@@ -9,44 +9,15 @@ import java.util.UUID;
 import java.util.concurrent.atomic.AtomicLong;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import org.springframework.boot.test.web.server.LocalServerPort;
 
 import io.zipflux.job.JobsClient;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Pause, resume and cancel of url-archive jobs as the origin sees them, and the download's HTTP contract. */
-@UrlArchiveInstance
-class UrlArchiveControlTest {
-
-    private static final int MIB = 1 << 20;
-
-    private static TestOrigin origin;
-
-    @LocalServerPort
-    private int port;
-
-    @BeforeAll
-    static void startOrigin() {
-        origin = TestOrigin.start();
-    }
-
-    @AfterAll
-    static void stopOrigin() {
-        origin.close();
-    }
-
-    private UrlArchives archives() {
-        return new UrlArchives(port);
-    }
-
-    private static Path folderOf(String jobId) {
-        return Path.of(System.getProperty("java.io.tmpdir"), "zipflux-test-data", "url-archives", jobId);
-    }
+class UrlArchiveControlTest extends OriginTests {
 
     /** A file the origin sends at about 8 MB/s. */
     private static TestOrigin.File slowFile(String name, int size) {

@@ -11,11 +11,8 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import org.springframework.boot.test.web.server.LocalServerPort;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -24,33 +21,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * policy allows by {@code allowed-addresses}): every fault of an origin still ends with the right
  * zip, checked by two independent readers against the origin's SHA-256s.
  */
-@UrlArchiveInstance
-class UrlArchiveJobTest {
-
-    private static final int MIB = 1 << 20;
-
-    private static TestOrigin origin;
-
-    @LocalServerPort
-    private int port;
-
-    @BeforeAll
-    static void startOrigin() {
-        origin = TestOrigin.start();
-    }
-
-    @AfterAll
-    static void stopOrigin() {
-        origin.close();
-    }
-
-    private UrlArchives archives() {
-        return new UrlArchives(port);
-    }
-
-    private static Path folderOf(String jobId) {
-        return Path.of(System.getProperty("java.io.tmpdir"), "zipflux-test-data", "url-archives", jobId);
-    }
+class UrlArchiveJobTest extends OriginTests {
 
     @Test
     void entriesAreNamedAsGivenElseByContentDispositionElseByUrlAndMadeUnique() throws Exception {
