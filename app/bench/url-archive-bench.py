@@ -4,6 +4,7 @@ at a random point), zipflux's url-archive job (POST -> SUCCEEDED) against curl -
 URLs to disk plus zip -0 of them, alternating rounds, every round printed, medians and ratios."""
 
 import argparse
+import fcntl
 import hashlib
 import http.client
 import http.server
@@ -16,6 +17,7 @@ import statistics
 import struct
 import subprocess
 import sys
+import termios
 import threading
 import time
 import zipfile
@@ -68,14 +70,12 @@ class Handler(http.server.BaseHTTPRequestHandler):
             reset = name in origin.reset_pending
             origin.reset_pending.discard(name)
         if reset:
-            self.wfile.flush()
-            before = acked(self.connection)
             cut = random.randint(start + 1, len(data) - 1)
             self.wfile.write(data[start:cut])
             self.wfile.flush()
-            # An abrupt close: RST, not FIN (SO_LINGER 0). What was still in the send buffer never left
-            # this machine's TCP stack, so what counts as served is what the client's stack acknowledged.
-            origin.count(acked(self.connection) - before)
+            # An abrupt close: RST, not FIN (SO_LINGER 0), once the send buffer has drained (up to 1 s):
+            # what is still in it then never leaves, so it does not count as served.
+            origin.count(cut - start - drained(self.connection))
             self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
             self.close_connection = True
             self.connection.close()
@@ -84,10 +84,15 @@ class Handler(http.server.BaseHTTPRequestHandler):
         origin.count(len(data) - start)
 
 
-def acked(connection: socket.socket) -> int:
-    """tcpi_bytes_acked of Linux's struct tcp_info (offset 120): bytes of this connection the peer acknowledged."""
-    info = connection.getsockopt(socket.IPPROTO_TCP, socket.TCP_INFO, 232)
-    return struct.unpack_from("Q", info, 120)[0]
+def drained(connection: socket.socket, limit: float = 1.0) -> int:
+    """Waits until the kernel has sent everything written to the socket (TIOCOUTQ 0), up to limit
+    seconds; answers the bytes still unsent."""
+    deadline = time.monotonic() + limit
+    while True:
+        unsent = struct.unpack("i", fcntl.ioctl(connection.fileno(), termios.TIOCOUTQ, struct.pack("i", 0)))[0]
+        if unsent == 0 or time.monotonic() > deadline:
+            return unsent
+        time.sleep(0.001)
 
 
 def request(base: str, method: str, path: str, body: bytes | None = None) -> tuple[int, dict]:
