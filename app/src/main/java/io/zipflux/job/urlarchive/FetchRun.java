@@ -45,6 +45,10 @@ final class FetchRun {
         done.addAndGet(value - bytes.getAndSet(entry, value));
     }
 
+    long bytesOf(int entry) {
+        return bytes.get(entry);
+    }
+
     /** The origin announced {@code length} bytes for the entry (null: unknown, 0 from now on). */
     void length(int entry, Long length) {
         long value = length == null ? 0 : length;

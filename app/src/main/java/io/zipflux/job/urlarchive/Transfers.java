@@ -70,32 +70,33 @@ class Transfers {
 
     /** The entry on disk, with what its origin told about it; fails with {@link EntryFailed} when it cannot be had. */
     Mono<Sidecar> fetch(FetchRun run, int entry, String url) {
-        return attempts(run, entry, url, 0)
+        return attempts(run, entry, url, 0, 0)
                 .onErrorMap(error -> OutboundRefusedException.in(error) != null, error -> new EntryFailed(FetchErrors.describe(error)));
     }
 
     /**
-     * An attempt, and the next ones: after a pause while attempts fail in a row without a byte
-     * received (up to {@code retries}); at once, the count starting over, when bytes came before the break.
+     * An attempt, and the next ones: after a pause while attempts fail in a row without adding to the
+     * most bytes the entry has had on disk (up to {@code retries}); at once, the count starting over,
+     * when a break came after new bytes (an origin that resets without honouring ranges gains nothing
+     * and runs out of retries).
      */
-    private Mono<Sidecar> attempts(FetchRun run, int entry, String url, int failures) {
-        AtomicLong received = new AtomicLong();
-        return Mono.defer(() -> attempt(run, entry, url, received))
+    private Mono<Sidecar> attempts(FetchRun run, int entry, String url, int failures, long most) {
+        return Mono.defer(() -> attempt(run, entry, url))
                 .onErrorResume(FetchErrors::isTransient, error -> {
-                    if (received.get() > 0 && !(error instanceof Transient)) {
-                        // Broken mid-body: the origin is up; resume at once, counting from zero again.
-                        return attempts(run, entry, url, 0);
+                    long now = run.bytesOf(entry);
+                    if (now > most && !(error instanceof Transient)) {
+                        return attempts(run, entry, url, 0, now);
                     }
                     int inARow = failures + 1;
                     if (inARow > properties.retries()) {
                         return Mono.error(new EntryFailed(FetchErrors.describe(error) + " (" + inARow + " attempts in a row)"));
                     }
                     return Mono.delay(pause(inARow, error))
-                            .then(Mono.defer(() -> attempts(run, entry, url, inARow)));
+                            .then(Mono.defer(() -> attempts(run, entry, url, inARow, Math.max(most, now))));
                 });
     }
 
-    private Mono<Sidecar> attempt(FetchRun run, int entry, String url, AtomicLong received) {
+    private Mono<Sidecar> attempt(FetchRun run, int entry, String url) {
         return files.read(run.jobId(), entry)
                 .flatMap(onDisk -> {
                     run.bytes(entry, onDisk.bytes());
@@ -104,11 +105,11 @@ class Transfers {
                         return Mono.just(onDisk.sidecar());
                     }
                     return run.checkpoint()
-                            .then(request(run, entry, url, onDisk, received));
+                            .then(request(run, entry, url, onDisk));
                 });
     }
 
-    private Mono<Sidecar> request(FetchRun run, int entry, String url, OnDisk onDisk, AtomicLong received) {
+    private Mono<Sidecar> request(FetchRun run, int entry, String url, OnDisk onDisk) {
         boolean resume = onDisk.bytes() > 0 && onDisk.sidecar().validator() != null;
         return client
                 .headers(headers -> {
@@ -119,21 +120,20 @@ class Transfers {
                 })
                 .get()
                 .uri(url)
-                .response((response, body) -> answer(run, entry, resume ? onDisk : null, response, body, received))
+                .response((response, body) -> answer(run, entry, resume ? onDisk : null, response, body))
                 .next();
     }
 
     /** What the origin answered; {@code resumed} is what the request asked to continue (null: from zero). */
-    private Mono<Sidecar> answer(FetchRun run, int entry, OnDisk resumed, HttpClientResponse response, ByteBufFlux body,
-            AtomicLong received) {
+    private Mono<Sidecar> answer(FetchRun run, int entry, OnDisk resumed, HttpClientResponse response, ByteBufFlux body) {
         int status = response.status().code();
         HttpHeaders headers = response.responseHeaders();
         if (status == 206 && resumed != null) {
-            return continued(run, entry, resumed, headers, body, received);
+            return continued(run, entry, resumed, headers, body);
         }
         if (status == 200) {
             Sidecar fresh = new Sidecar(OriginHeaders.validator(headers), OriginHeaders.length(headers), OriginHeaders.fileName(headers), false);
-            return write(run, entry, fresh, 0, body, received);
+            return write(run, entry, fresh, 0, body);
         }
         if (status == 416 && resumed != null && Long.valueOf(resumed.bytes()).equals(resumed.sidecar().length())) {
             return complete(run, entry, resumed.sidecar(), resumed.bytes());
@@ -148,8 +148,7 @@ class Transfers {
     }
 
     /** A 206: the rest of the same representation, unless the origin sent another one. */
-    private Mono<Sidecar> continued(FetchRun run, int entry, OnDisk resumed, HttpHeaders headers, ByteBufFlux body,
-            AtomicLong received) {
+    private Mono<Sidecar> continued(FetchRun run, int entry, OnDisk resumed, HttpHeaders headers, ByteBufFlux body) {
         long[] range = OriginHeaders.contentRange(headers.get(HttpHeaderNames.CONTENT_RANGE));
         String validator = OriginHeaders.validator(headers);
         boolean same = range != null && range[0] == resumed.bytes()
@@ -159,8 +158,7 @@ class Transfers {
         }
         Sidecar sidecar = resumed.sidecar();
         Long length = range[1] >= 0 ? Long.valueOf(range[1]) : sidecar.length();
-        return write(run, entry, new Sidecar(sidecar.validator(), length, sidecar.fileName(), false), resumed.bytes(), body,
-                received);
+        return write(run, entry, new Sidecar(sidecar.validator(), length, sidecar.fileName(), false), resumed.bytes(), body);
     }
 
     private Mono<Sidecar> startOver(FetchRun run, int entry, String why) {
@@ -170,8 +168,7 @@ class Transfers {
     }
 
     /** Writes the body from {@code offset} on, then marks the entry done. */
-    private Mono<Sidecar> write(FetchRun run, int entry, Sidecar sidecar, long offset, ByteBufFlux body,
-            AtomicLong received) {
+    private Mono<Sidecar> write(FetchRun run, int entry, Sidecar sidecar, long offset, ByteBufFlux body) {
         long limit = properties.maxFileSize().toBytes();
         if (sidecar.length() != null && sidecar.length() > limit) {
             return Mono.error(new EntryFailed("announces " + sidecar.length() + " bytes, over the limit of " + limit
@@ -187,7 +184,7 @@ class Transfers {
                                 // A broken body still leaves what arrived before the break: written first, then the error.
                                 .onErrorResume(error -> Mono.just(new Piece(error)))
                                 .concatMap(piece -> piece.error() != null ? Mono.error(piece.error())
-                                        : chunk(run, entry, channel, piece.bytes(), position, received, sidecar.length()), READ_AHEAD)
+                                        : chunk(run, entry, channel, piece.bytes(), position, sidecar.length()), READ_AHEAD)
                                 .then(),
                         this::close))
                 .then(Mono.defer(() -> complete(run, entry, sidecar, position.get())));
@@ -195,7 +192,7 @@ class Transfers {
 
     /** One chunk to disk, within the limits; then a checkpoint, before the next chunk is asked for. */
     private Mono<Void> chunk(FetchRun run, int entry, FileChannel channel, byte[] chunk, AtomicLong position,
-            AtomicLong received, Long announced) {
+            Long announced) {
         long at = position.get();
         long limit = properties.maxFileSize().toBytes();
         if (at + chunk.length > limit) {
@@ -212,7 +209,6 @@ class Transfers {
         return Mono.fromCallable(() -> writeAt(channel, chunk, at))
                 .subscribeOn(disk)
                 .doOnNext(written -> {
-                    received.addAndGet(written);
                     run.bytes(entry, position.addAndGet(written));
                 })
                 .then(Mono.defer(run::checkpoint));

@@ -30,27 +30,31 @@ class UrlArchiveJobTest extends OriginTests {
         disposed.disposition = "attachment; filename=\"report.pdf\"";
         TestOrigin.File plain = origin.file("photo.jpg", 5000);
         TestOrigin.File empty = origin.file("empty.txt", 0);
+        TestOrigin.File evil = origin.file("evil.bin", 10);
+        evil.disposition = "attachment; filename=\"../../evil.sh\"";
         String json = "{\"entries\": ["
                 + "{\"url\": \"" + origin.url("given.bin") + "\", \"name\": \"photo.jpg\"},"
                 + "{\"url\": \"" + origin.url("disposed.bin") + "\"},"
                 + "{\"url\": \"" + origin.url("photo.jpg") + "\"},"
                 + "{\"url\": \"" + origin.url("photo.jpg") + "?again\"},"
-                + "{\"url\": \"" + origin.url("empty.txt") + "\"}], \"name\": \"holiday\"}";
+                + "{\"url\": \"" + origin.url("empty.txt") + "\"},"
+                + "{\"url\": \"" + origin.url("evil.bin") + "\"}], \"name\": \"holiday\"}";
 
         JsonNode job = archives().succeed(json);
 
-        assertThat(job.get("result").get("files").asInt()).isEqualTo(5);
-        assertThat(job.get("result").get("bytes").asLong()).isEqualTo(70_000 + 1000 + 5000 + 5000);
+        assertThat(job.get("result").get("files").asInt()).isEqualTo(6);
+        assertThat(job.get("result").get("bytes").asLong()).isEqualTo(70_000 + 1000 + 5000 + 5000 + 10);
         assertThat(job.get("result").get("skipped")).isEmpty();
-        assertThat(job.get("progress").get("done").asLong()).isEqualTo(81_000);
-        assertThat(job.get("progress").get("total").asLong()).isEqualTo(81_000);
+        assertThat(job.get("progress").get("done").asLong()).isEqualTo(81_010);
+        assertThat(job.get("progress").get("total").asLong()).isEqualTo(81_010);
         assertThat(job.get("progress").get("unit").asText()).isEqualTo("bytes");
         archives().assertArchive(job.get("id").asText(), Map.of(
                 "photo.jpg", given.sha256(),
                 "report.pdf", disposed.sha256(),
                 "photo (1).jpg", plain.sha256(),
                 "photo (2).jpg", plain.sha256(),
-                "empty.txt", empty.sha256()));
+                "empty.txt", empty.sha256(),
+                ".._.._evil.sh", evil.sha256()));
         assertThat(archives().download(job.get("id").asText()).headers().firstValue("Content-Disposition"))
                 .hasValueSatisfying(value -> assertThat(value).contains("holiday.zip"));
     }
@@ -65,6 +69,18 @@ class UrlArchiveJobTest extends OriginTests {
         assertThat(file.requests.get()).isEqualTo(2);
         assertThat(file.ranges.get(1)).startsWith("bytes=").isNotEqualTo("bytes=0-");
         assertThat(file.served.get()).isLessThan(15L * MIB).isGreaterThanOrEqualTo(10L * MIB);
+    }
+
+    @Test
+    void originThatAlwaysBreaksAndIgnoresRangeFailsTheEntryAfterTheRetries() throws Exception {
+        TestOrigin.File file = origin.file("hopeless.bin", 2 * MIB).resetOnceAt(MIB);
+        file.resets.set(Integer.MAX_VALUE);
+        file.ignoreRange = true;
+
+        JsonNode job = archives().succeed("{\"onError\": \"skip\", \"urls\": [\"" + origin.url("hopeless.bin") + "\"]}");
+
+        assertThat(job.get("result").get("skipped").get(0).get("error").asText()).contains("5 attempts in a row");
+        assertThat(file.requests.get()).as("the first attempt, then retries=4 more that gained nothing").isEqualTo(6);
     }
 
     @Test
