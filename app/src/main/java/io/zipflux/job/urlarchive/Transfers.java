@@ -203,6 +203,8 @@ class Transfers {
             return Mono.error(new EntryFailed("sent more than the " + announced + " bytes it announced; cut off there"));
         }
         if (!run.fits(chunk.length)) {
+            // This entry's bytes go: the others see the room they leave at once.
+            run.bytes(entry, 0);
             return Mono.error(new EntryFailed("the archive's files together would exceed "
                     + properties.maxTotalSize().toBytes() + " bytes (zipflux.fetch.max-total-size); cut off there"));
         }

@@ -28,7 +28,7 @@ import reactor.netty.http.server.HttpServerResponse;
 /**
  * An HTTP origin on 127.0.0.1 (random port) for url-archive tests: serves generated files at
  * {@code /files/<name>} with Range, If-Range and ETag, can be told per file to misbehave (reset the
- * connection after some bytes, answer 503 with Retry-After, ignore Range, change its ETag, redirect,
+ * connection after some bytes, answer 503 (or 429) with Retry-After, ignore Range, change its ETag, redirect,
  * stall, send more than its Content-Length, send no length), and counts the bytes it served.
  */
 final class TestOrigin implements AutoCloseable {
@@ -84,6 +84,8 @@ final class TestOrigin implements AutoCloseable {
         final AtomicInteger unavailable = new AtomicInteger();
 
         volatile String retryAfter = "1";
+
+        volatile int busyStatus = 503;
 
         volatile boolean ignoreRange;
 
@@ -141,7 +143,7 @@ final class TestOrigin implements AutoCloseable {
             return response.status(file.status).send();
         }
         if (file.unavailable.getAndUpdate(left -> Math.max(0, left - 1)) > 0) {
-            return response.status(HttpResponseStatus.SERVICE_UNAVAILABLE)
+            return response.status(file.busyStatus)
                     .header(HttpHeaderNames.RETRY_AFTER, file.retryAfter)
                     .send();
         }

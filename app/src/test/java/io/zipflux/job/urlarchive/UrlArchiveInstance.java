@@ -10,7 +10,7 @@ import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
 
 /**
  * The instance url-archive tests share: the address policy refuses every non-public address but
- * 127.0.0.1 (where the test origin listens), short backoffs and timeouts, a 30 MB file limit.
+ * 127.0.0.1 (where the test origin listens), short backoffs and timeouts, a 30 MB file and 40 MB job limit.
  */
 @Target(ElementType.TYPE)
 @Retention(RetentionPolicy.RUNTIME)
@@ -24,6 +24,7 @@ import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
         "zipflux.fetch.retries=4",
         "zipflux.fetch.response-timeout=2s",
         "zipflux.fetch.max-file-size=30MB",
+        "zipflux.fetch.max-total-size=40MB",
         "zipflux.fetch.max-entries=20",
 })
 @interface UrlArchiveInstance {

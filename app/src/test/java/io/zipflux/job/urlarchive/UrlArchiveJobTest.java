@@ -84,19 +84,41 @@ class UrlArchiveJobTest extends OriginTests {
     }
 
     @Test
-    void unavailableOriginIsRetriedAfterItsRetryAfter() throws Exception {
-        TestOrigin.File file = origin.file("busy.bin", 50_000);
-        file.unavailable.set(2);
-        file.retryAfter = "1";
+    void unavailableOrThrottlingOriginIsRetriedAfterItsRetryAfter() throws Exception {
+        TestOrigin.File unavailable = origin.file("busy.bin", 50_000);
+        unavailable.unavailable.set(2);
+        TestOrigin.File throttling = origin.file("throttled.bin", 60_000);
+        throttling.unavailable.set(2);
+        throttling.busyStatus = 429;
 
-        JsonNode job = archives().succeed(UrlArchives.entries(origin.url("busy.bin")));
+        JsonNode job = archives().succeed(UrlArchives.entries(origin.url("busy.bin"), origin.url("throttled.bin")));
 
-        archives().assertArchive(job.get("id").asText(), Map.of("busy.bin", file.sha256()));
-        assertThat(file.requests.get()).isEqualTo(3);
-        for (int i = 1; i < 3; i++) {
-            assertThat(Duration.ofNanos(file.requestTimes.get(i) - file.requestTimes.get(i - 1)))
-                    .as("wait before attempt %d", i + 1).isGreaterThanOrEqualTo(Duration.ofMillis(950));
+        archives().assertArchive(job.get("id").asText(), Map.of("busy.bin", unavailable.sha256(),
+                "throttled.bin", throttling.sha256()));
+        for (TestOrigin.File file : new TestOrigin.File[] {unavailable, throttling}) {
+            assertThat(file.requests.get()).isEqualTo(3);
+            for (int i = 1; i < 3; i++) {
+                assertThat(Duration.ofNanos(file.requestTimes.get(i) - file.requestTimes.get(i - 1)))
+                        .as("wait before attempt %d (Retry-After: 1)", i + 1).isGreaterThanOrEqualTo(Duration.ofMillis(950));
+            }
         }
+    }
+
+    @Test
+    void entryThatWouldPassMaxTotalSizeIsSkippedAndTheOtherKept() throws Exception {
+        TestOrigin.File first = origin.file("half-a.bin", 25 * MIB);
+        TestOrigin.File second = origin.file("half-b.bin", 25 * MIB);
+
+        JsonNode job = archives().succeed("{\"onError\": \"skip\", \"urls\": [\"" + origin.url("half-a.bin") + "\", \""
+                + origin.url("half-b.bin") + "\"]}");
+
+        JsonNode skipped = job.get("result").get("skipped");
+        assertThat(skipped).hasSize(1);
+        assertThat(skipped.get(0).get("error").asText()).contains("max-total-size");
+        String kept = skipped.get(0).get("url").asText().equals(origin.url("half-a.bin")) ? "half-b.bin" : "half-a.bin";
+        archives().assertArchive(job.get("id").asText(),
+                Map.of(kept, (kept.equals("half-a.bin") ? first : second).sha256()));
+        assertThat(job.get("result").get("bytes").asLong()).isEqualTo(25L * MIB);
     }
 
     @Test
