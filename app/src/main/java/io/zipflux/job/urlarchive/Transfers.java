@@ -210,9 +210,7 @@ class Transfers {
         }
         return Mono.fromCallable(() -> writeAt(channel, chunk, at))
                 .subscribeOn(disk)
-                .doOnNext(written -> {
-                    run.bytes(entry, position.addAndGet(written));
-                })
+                .doOnNext(written -> run.bytes(entry, position.addAndGet(written)))
                 .then(Mono.defer(run::checkpoint));
     }
 
@@ -246,8 +244,8 @@ class Transfers {
 
     private Mono<FileChannel> open(Path path, long offset) {
         return Mono.fromCallable(() -> {
-            FileChannel channel = FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-            return offset == 0 ? channel.truncate(0) : channel.truncate(offset);
+            // From zero, a file of an earlier representation goes; resumed, it is already this long.
+            return FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.WRITE).truncate(offset);
         }).onErrorMap(IOException.class, UncheckedIOException::new).subscribeOn(disk);
     }
 
