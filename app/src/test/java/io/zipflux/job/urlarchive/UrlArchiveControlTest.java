@@ -1,6 +1,7 @@
 package io.zipflux.job.urlarchive;
 
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
@@ -8,7 +9,6 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicLong;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.Test;
 
 
@@ -50,7 +50,8 @@ class UrlArchiveControlTest extends OriginTests {
         TestOrigin.File small = origin.file("cancelled-small.bin", 1000);
         String jobId = archives().start(UrlArchives.entries(origin.url("cancelled-small.bin"), origin.url("cancelled.bin")));
         awaitServed(file, 2L * MIB);
-        assertThat(small.served.get()).isEqualTo(1000);
+        awaitServed(small, 1000);
+        awaitFileOf(folderOf(jobId).resolve("0.data"), 1000);
 
         assertThat(archives().api().post("/api/v1/jobs/" + jobId + "/cancel").status()).isEqualTo(202);
 
@@ -134,6 +135,14 @@ class UrlArchiveControlTest extends OriginTests {
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
         while (file.served.get() < bytes) {
             assertThat(System.nanoTime()).as("origin served %d bytes (now %d)", bytes, file.served.get()).isLessThan(deadline);
+            Thread.sleep(20);
+        }
+    }
+
+    private static void awaitFileOf(Path file, long size) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (!Files.exists(file) || Files.size(file) != size) {
+            assertThat(System.nanoTime()).as("%s has %d bytes", file, size).isLessThan(deadline);
             Thread.sleep(20);
         }
     }
