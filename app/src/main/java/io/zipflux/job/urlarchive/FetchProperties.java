@@ -1,6 +1,7 @@
 package io.zipflux.job.urlarchive;
 
 import java.time.Duration;
+import java.util.concurrent.ThreadLocalRandom;
 
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.Max;
@@ -45,5 +46,19 @@ public record FetchProperties(
             @NotNull @DefaultValue("200ms") Duration initial,
             @NotNull @DefaultValue("10s") Duration max,
             @NotNull @DefaultValue("1m") Duration maxRetryAfter) {
+
+        /**
+         * The wait before attempt {@code inARow} + 1: the step doubles from {@code initial} up to
+         * {@code max}, the wait is half to all of it (jitter), and at least {@code retryAfter} (null:
+         * none) up to {@code maxRetryAfter}.
+         */
+        public Duration pause(int inARow, Duration retryAfter) {
+            long step = Math.min(max.toMillis(), initial.toMillis() << Math.min(inARow - 1, 20));
+            long millis = step / 2 + ThreadLocalRandom.current().nextLong(step / 2 + 1);
+            if (retryAfter != null) {
+                millis = Math.max(millis, Math.min(retryAfter.toMillis(), maxRetryAfter.toMillis()));
+            }
+            return Duration.ofMillis(millis);
+        }
     }
 }

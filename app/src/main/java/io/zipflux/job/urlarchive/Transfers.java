@@ -8,7 +8,6 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
 
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -91,7 +90,8 @@ class Transfers {
                     if (inARow > properties.retries()) {
                         return Mono.error(new EntryFailed(FetchErrors.describe(error) + " (" + inARow + " attempts in a row)"));
                     }
-                    return Mono.delay(pause(inARow, error))
+                    Duration retryAfter = error instanceof Transient answer ? answer.retryAfter() : null;
+                    return Mono.delay(properties.backoff().pause(inARow, retryAfter))
                             .then(Mono.defer(() -> attempts(run, entry, url, inARow, Math.max(most, now))));
                 });
     }
@@ -254,16 +254,5 @@ class Transfers {
             channel.close();
             return null;
         }).onErrorMap(IOException.class, UncheckedIOException::new).subscribeOn(disk);
-    }
-
-    /** Exponential backoff with jitter (half to all of the step), at least what {@code Retry-After} asked. */
-    private Duration pause(int inARow, Throwable error) {
-        FetchProperties.Backoff backoff = properties.backoff();
-        long step = Math.min(backoff.max().toMillis(), backoff.initial().toMillis() << Math.min(inARow - 1, 20));
-        long millis = step / 2 + ThreadLocalRandom.current().nextLong(step / 2 + 1);
-        if (error instanceof Transient answer && answer.retryAfter() != null) {
-            millis = Math.max(millis, Math.min(answer.retryAfter().toMillis(), backoff.maxRetryAfter().toMillis()));
-        }
-        return Duration.ofMillis(millis);
     }
 }
