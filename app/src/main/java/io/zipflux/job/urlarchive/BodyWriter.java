@@ -7,8 +7,11 @@ import java.nio.channels.ClosedChannelException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.Arrays;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
@@ -21,16 +24,20 @@ import io.zipflux.job.urlarchive.FetchErrors.Transient;
 import io.zipflux.job.urlarchive.UrlArchiveFiles.Sidecar;
 
 /**
- * Writes a response body to an entry's file as it arrives: each chunk on the bounded elastic pool,
- * then a checkpoint, before more is asked for (a few chunks read ahead), so memory per transfer
- * stays a few chunks and a paused job stops reading its origin. Nothing past the entry's announced
+ * Writes a response body to an entry's file as it arrives: the network's chunks gathered into
+ * batches of about 256 KB, each written on the bounded elastic pool, then a checkpoint, before more
+ * is asked for (two batches read ahead), so memory per transfer stays under a megabyte and a paused
+ * job stops reading its origin. Nothing past the entry's announced
  * length, {@code max-file-size} or the job's {@code max-total-size} is written.
  */
 @Component
 class BodyWriter {
 
-    /** Chunks received ahead of the disk per transfer: reading and writing overlap, memory stays a few chunks. */
-    private static final int READ_AHEAD = 4;
+    /** Bytes gathered from the network's chunks into one disk write (fewer hops to the disk pool). */
+    private static final int BATCH = 256 * 1024;
+
+    /** Batches received ahead of the disk per transfer: reading and writing overlap, memory stays a few batches. */
+    private static final int READ_AHEAD = 2;
 
     /** A chunk of a body, or the error that ended it. */
     private record Piece(byte[] bytes, Throwable error) {
@@ -67,56 +74,84 @@ class BodyWriter {
         Path path = files.data(run.jobId(), entry);
         return files.save(run.jobId(), entry, sidecar)
                 .then(Mono.usingWhen(open(path, offset).doOnNext(channel -> run.bytes(entry, offset)),
-                        channel -> body.asByteArray()
-                                .map(Piece::new)
-                                // A broken body still leaves what arrived before the break: written first, then the error.
-                                .onErrorResume(error -> Mono.just(new Piece(error)))
-                                .concatMap(piece -> piece.error() != null ? Mono.error(piece.error())
-                                        : chunk(run, entry, channel, piece.bytes(), position, sidecar.length()), READ_AHEAD)
+                        channel -> batches(body)
+                                .concatMap(batch -> batch(run, entry, channel, batch, position, sidecar.length()), READ_AHEAD)
                                 .then(),
                         this::close))
                 .then(Mono.defer(() -> complete(run, entry, sidecar, position.get())));
     }
 
-    /** One chunk to disk, within the limits; then a checkpoint, before the next chunk is asked for. */
-    private Mono<Void> chunk(FetchRun run, int entry, FileChannel channel, byte[] chunk, AtomicLong position,
+    /**
+     * The body in batches of about {@link #BATCH} bytes; a broken body still yields what arrived
+     * before the break, its last batch ending with the error.
+     */
+    private static Flux<List<Piece>> batches(ByteBufFlux body) {
+        return Flux.defer(() -> {
+            AtomicLong gathered = new AtomicLong();
+            return body.asByteArray()
+                    .map(Piece::new)
+                    .onErrorResume(error -> Mono.just(new Piece(error)))
+                    .bufferUntil(piece -> piece.error() != null || full(gathered, piece.bytes().length));
+        });
+    }
+
+    private static boolean full(AtomicLong gathered, int more) {
+        if (gathered.addAndGet(more) < BATCH) {
+            return false;
+        }
+        gathered.set(0);
+        return true;
+    }
+
+    /** One batch to disk, within the limits; then a checkpoint, before more is asked for. A batch ending with an error fails after its bytes are written. */
+    private Mono<Void> batch(FetchRun run, int entry, FileChannel channel, List<Piece> batch, AtomicLong position,
             Long announced) {
+        Throwable broken = batch.get(batch.size() - 1).error();
+        List<ByteBuffer> buffers = batch.stream()
+                .filter(piece -> piece.error() == null)
+                .map(piece -> ByteBuffer.wrap(piece.bytes()))
+                .toList();
+        long length = buffers.stream().mapToLong(ByteBuffer::remaining).sum();
         long at = position.get();
         long limit = properties.maxFileSize().toBytes();
-        if (at + chunk.length > limit) {
+        if (at + length > limit) {
             return Mono.error(new EntryFailed("longer than the limit of " + limit + " bytes (zipflux.fetch.max-file-size); "
                     + "cut off there"));
         }
-        if (announced != null && at + chunk.length > announced) {
+        if (announced != null && at + length > announced) {
             return Mono.error(new EntryFailed("sent more than the " + announced + " bytes it announced; cut off there"));
         }
-        if (!run.fits(chunk.length)) {
+        if (!run.fits(length)) {
             // This entry's bytes go: the others see the room they leave at once.
             run.bytes(entry, 0);
             return Mono.error(new EntryFailed("the archive's files together would exceed "
                     + properties.maxTotalSize().toBytes() + " bytes (zipflux.fetch.max-total-size); cut off there"));
         }
-        return Mono.fromCallable(() -> writeAt(channel, chunk, at))
+        Mono<Void> written = Mono.fromCallable(() -> writeAt(channel, buffers, at))
                 .subscribeOn(disk)
-                .doOnNext(written -> run.bytes(entry, position.addAndGet(written)))
+                .doOnNext(bytes -> run.bytes(entry, position.addAndGet(bytes)))
                 .then(Mono.defer(run::checkpoint));
+        return broken == null ? written : written.then(Mono.error(broken));
     }
 
-    private static int writeAt(FileChannel channel, byte[] chunk, long at) {
-        ByteBuffer bytes = ByteBuffer.wrap(chunk);
+    /** Writes the buffers at {@code at} (the channel is this transfer's alone); answers the bytes written. */
+    private static long writeAt(FileChannel channel, List<ByteBuffer> buffers, long at) {
+        ByteBuffer[] array = buffers.toArray(ByteBuffer[]::new);
+        long written = 0;
         try {
-            while (bytes.hasRemaining()) {
-                channel.write(bytes, at + bytes.position());
+            channel.position(at);
+            while (Arrays.stream(array).anyMatch(ByteBuffer::hasRemaining)) {
+                written += channel.write(array);
             }
         }
         catch (ClosedChannelException cancelled) {
-            // The transfer was stopped while this chunk waited; nobody reads the answer.
+            // The transfer was stopped while this batch waited; nobody reads the answer.
             return 0;
         }
         catch (IOException ex) {
             throw new UncheckedIOException(ex);
         }
-        return chunk.length;
+        return written;
     }
 
     /** The body ended: the entry is done, unless it ended before its announced length. */
