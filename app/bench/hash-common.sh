@@ -180,9 +180,9 @@ hash_log_problems() {
     echo "service log warnings/errors ($(wc -l <"$WORK/problems.txt") lines), by kind:"
     sed -E 's/^[^ ]+ +(ERROR|WARN) +[0-9]+ --- \[[^]]*\] \[[^]]*\] ([^ ]+) *: /\1 \2: /;
             s/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/<id>/g; s/vm-[0-9a-f]+/<instance>/g' \
-        "$WORK/problems.txt" | cut -c1-220 | sort | uniq -c | sort -rn | head -n 10
+        "$WORK/problems.txt" | cut -c1-220 | sort | uniq -c | sort -rn | head -n 10 || true  # head closes the pipe early
     echo "first lines:"
-    head -n 8 "$WORK/problems.txt" | cut -c1-300
+    head -n 8 "$WORK/problems.txt" | cut -c1-300 || true
 }
 
 # HASH_PROFILE=1: a JFR recording (settings=profile) of the measured part only, started and dumped

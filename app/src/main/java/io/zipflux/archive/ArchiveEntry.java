@@ -10,5 +10,5 @@ import java.nio.file.Path;
  * @param size length in bytes, taken when the folder was listed
  * @param lastModifiedMillis modification time, used as the entry time so output is repeatable
  */
-record ArchiveEntry(String name, Path file, long size, long lastModifiedMillis) {
+public record ArchiveEntry(String name, Path file, long size, long lastModifiedMillis) {
 }

@@ -1,127 +1,31 @@
 package io.zipflux.archive;
 
-import java.time.Duration;
-import java.util.List;
-
-import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
-import org.springframework.core.io.buffer.DataBuffer;
-import org.springframework.core.io.buffer.DataBufferFactory;
-import org.springframework.http.ContentDisposition;
-import org.springframework.http.HttpHeaders;
-import org.springframework.http.HttpStatus;
-import org.springframework.http.MediaType;
 import org.springframework.stereotype.Component;
-import org.springframework.web.reactive.function.BodyInserters;
 import org.springframework.web.reactive.function.server.ServerRequest;
 import org.springframework.web.reactive.function.server.ServerResponse;
 
-/** Answers archive downloads: picks the compression and byte range, then streams the archive. */
+/** Answers archive downloads of a photo folder through {@link ZipDownloads}. */
 @Component
 class ArchiveHandler {
 
-    static final MediaType APPLICATION_ZIP = MediaType.parseMediaType("application/zip");
-
     private final PhotoFolders folders;
 
-    private final StoreArchive storeArchive;
+    private final ZipDownloads downloads;
 
-    private final DeflateArchive deflateArchive;
-
-    private final ArchiveMetrics metrics;
-
-    private final Compression defaultCompression;
-
-    private final Duration delay;
-
-    ArchiveHandler(PhotoFolders folders, StoreArchive storeArchive, DeflateArchive deflateArchive,
-            ArchiveMetrics metrics, ArchiveProperties properties) {
+    ArchiveHandler(PhotoFolders folders, ZipDownloads downloads) {
         this.folders = folders;
-        this.storeArchive = storeArchive;
-        this.deflateArchive = deflateArchive;
-        this.metrics = metrics;
-        this.defaultCompression = properties.compression();
-        this.delay = properties.effectiveDelay();
+        this.downloads = downloads;
     }
 
     Mono<ServerResponse> download(ServerRequest request) {
-        return respond(request, true);
+        String hash = request.pathVariable("hash");
+        return downloads.serve(request, hash + ".zip", folders.list(hash));
     }
 
     /** Same headers as a download, nothing packed. */
     Mono<ServerResponse> head(ServerRequest request) {
-        return respond(request, false);
-    }
-
-    private Mono<ServerResponse> respond(ServerRequest request, boolean withBody) {
-        long start = System.nanoTime();
-        String hash = request.pathVariable("hash");
-        Compression compression = request.queryParam("compression")
-                .map(Compression::parse)
-                .orElse(defaultCompression);
-        return folders.list(hash)
-                .flatMap(entries -> compression == Compression.STORE
-                        ? stored(request, hash, entries, withBody, start)
-                        : deflated(request, hash, entries, withBody, start));
-    }
-
-    private Mono<ServerResponse> stored(ServerRequest request, String hash, List<ArchiveEntry> entries,
-            boolean withBody, long start) {
-        StoreLayout layout = StoreLayout.of(entries);
-        String etag = ArchiveTag.etag(entries);
-        RangeSelection range = RangeSelection.select(request.headers().asHttpHeaders(), layout.length(), etag,
-                ArchiveTag.lastModified(entries));
-        if (!range.satisfiable()) {
-            return ServerResponse.status(HttpStatus.REQUESTED_RANGE_NOT_SATISFIABLE)
-                    .header(HttpHeaders.CONTENT_RANGE, "bytes */" + layout.length())
-                    .build();
-        }
-        ServerResponse.BodyBuilder response = ServerResponse.status(range.partial() ? HttpStatus.PARTIAL_CONTENT : HttpStatus.OK)
-                .headers(headers -> zipHeaders(headers, hash))
-                .header(HttpHeaders.ACCEPT_RANGES, "bytes")
-                .eTag(etag)
-                .lastModified(ArchiveTag.lastModified(entries))
-                .contentLength(range.length());
-        if (range.partial()) {
-            response.header(HttpHeaders.CONTENT_RANGE,
-                    "bytes " + range.first() + "-" + range.last() + "/" + layout.length());
-        }
-        if (!withBody) {
-            return response.build();
-        }
-        return response.body(BodyInserters.fromDataBuffers(stream(request, start, range.length(),
-                buffers -> storeArchive.bytes(layout, range.first(), range.last(), buffers))));
-    }
-
-    private Mono<ServerResponse> deflated(ServerRequest request, String hash, List<ArchiveEntry> entries,
-            boolean withBody, long start) {
-        ServerResponse.BodyBuilder response = ServerResponse.ok()
-                .headers(headers -> zipHeaders(headers, hash))
-                .header(HttpHeaders.ACCEPT_RANGES, "none");
-        if (!withBody) {
-            return response.build();
-        }
-        return response.body(BodyInserters.fromDataBuffers(stream(request, start, -1,
-                buffers -> deflateArchive.bytes(entries, buffers))));
-    }
-
-    private interface ArchiveBytes {
-        Flux<DataBuffer> from(DataBufferFactory buffers);
-    }
-
-    /** The archive body ({@code length} bytes, -1: unknown): allocated by the response's own buffer factory, throttled if configured, counted. */
-    private Flux<DataBuffer> stream(ServerRequest request, long start, long length, ArchiveBytes bytes) {
-        DataBufferFactory buffers = request.exchange().getResponse().bufferFactory();
-        Flux<DataBuffer> body = bytes.from(buffers);
-        if (!delay.isZero()) {
-            body = body.delayElements(delay);
-        }
-        return metrics.track(body, start, length);
-    }
-
-    private static void zipHeaders(HttpHeaders headers, String hash) {
-        headers.setContentType(APPLICATION_ZIP);
-        headers.setContentDisposition(ContentDisposition.attachment().filename(hash + ".zip").build());
+        return download(request);
     }
 }

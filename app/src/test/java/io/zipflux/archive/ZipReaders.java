@@ -20,9 +20,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Independent zip readers: Info-ZIP's {@code unzip}, Python's {@code zipfile}, {@code java.util.zip}
- * and 7-Zip. Each reads the archive on its own terms and reports names and MD5s of the contents.
+ * and 7-Zip. Each reads the archive on its own terms and reports names and digests (MD5 unless
+ * another algorithm is named) of the contents.
  */
-final class ZipReaders {
+public final class ZipReaders {
 
     private ZipReaders() {
     }
@@ -41,7 +42,7 @@ final class ZipReaders {
     }
 
     /** {@code unzip -t}: tests every entry's CRC. */
-    static void unzipTest(Path zip) throws Exception {
+    public static void unzipTest(Path zip) throws Exception {
         String output = run("unzip", "-t", zip.toString());
         assertThat(output).contains("No errors detected");
     }
@@ -54,6 +55,11 @@ final class ZipReaders {
 
     /** Python's zipfile: CRC test plus name → MD5, and whether every entry has the UTF-8 flag. */
     static Map<String, String> python(Path zip) throws Exception {
+        return python(zip, "MD5");
+    }
+
+    /** Python's zipfile: CRC test plus name → digest by {@code algorithm} (hashlib's name, e.g. "sha256"). */
+    public static Map<String, String> python(Path zip, String algorithm) throws Exception {
         String script = """
                 import hashlib, sys, zipfile
                 z = zipfile.ZipFile(sys.argv[1])
@@ -61,10 +67,10 @@ final class ZipReaders {
                 if bad: sys.exit('bad entry: ' + bad)
                 for i in z.infolist():
                     utf8 = 'utf8' if i.flag_bits & 0x800 else 'cp437'
-                    print(hashlib.md5(z.read(i)).hexdigest(), utf8, i.filename, sep='\\t')
+                    print(hashlib.new(sys.argv[2], z.read(i)).hexdigest(), utf8, i.filename, sep='\\t')
                 """;
         Map<String, String> files = new TreeMap<>();
-        for (String line : run("python3", "-c", script, zip.toString()).split("\n")) {
+        for (String line : run("python3", "-c", script, zip.toString(), algorithm.toLowerCase().replace("-", "")).split("\n")) {
             if (!line.isBlank()) {
                 String[] fields = line.split("\t", 3);
                 assertThat(fields[1]).as("UTF-8 flag of %s", fields[2]).isEqualTo("utf8");
@@ -76,11 +82,16 @@ final class ZipReaders {
 
     /** java.util.zip.ZipFile: name → MD5. */
     static Map<String, String> javaZip(Path zip) throws IOException {
+        return javaZip(zip, "MD5");
+    }
+
+    /** java.util.zip.ZipFile: name → digest by {@code algorithm} (a MessageDigest name, e.g. "SHA-256"). */
+    public static Map<String, String> javaZip(Path zip, String algorithm) throws IOException {
         Map<String, String> files = new TreeMap<>();
         try (ZipFile zipFile = new ZipFile(zip.toFile(), StandardCharsets.UTF_8)) {
             for (ZipEntry entry : Collections.list(zipFile.entries())) {
                 try (InputStream in = zipFile.getInputStream(entry)) {
-                    files.put(entry.getName(), md5(in));
+                    files.put(entry.getName(), digest(in, algorithm));
                 }
             }
         }
@@ -88,7 +99,11 @@ final class ZipReaders {
     }
 
     static String md5(InputStream in) throws IOException {
-        MessageDigest digest = digest();
+        return digest(in, "MD5");
+    }
+
+    private static String digest(InputStream in, String algorithm) throws IOException {
+        MessageDigest digest = digest(algorithm);
         byte[] buffer = new byte[64 * 1024];
         for (int read; (read = in.read(buffer)) > 0; ) {
             digest.update(buffer, 0, read);
@@ -96,9 +111,9 @@ final class ZipReaders {
         return HexFormat.of().formatHex(digest.digest());
     }
 
-    private static MessageDigest digest() {
+    private static MessageDigest digest(String algorithm) {
         try {
-            return MessageDigest.getInstance("MD5");
+            return MessageDigest.getInstance(algorithm);
         }
         catch (NoSuchAlgorithmException ex) {
             throw new IllegalStateException(ex);

@@ -1,0 +1,39 @@
+package io.zipflux.job.urlarchive;
+
+import java.nio.file.Path;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+
+import org.springframework.boot.test.web.server.LocalServerPort;
+
+/** What url-archive tests against the test origin share: the origin (one per class), the client, the job folders. */
+@UrlArchiveInstance
+abstract class OriginTests {
+
+    static final int MIB = 1 << 20;
+
+    static TestOrigin origin;
+
+    @LocalServerPort
+    private int port;
+
+    @BeforeAll
+    static void startOrigin() {
+        origin = TestOrigin.start();
+    }
+
+    @AfterAll
+    static void stopOrigin() {
+        origin.close();
+    }
+
+    UrlArchives archives() {
+        return new UrlArchives(port);
+    }
+
+    /** Where the files of a job are kept (the shared data folder of the tests). */
+    static Path folderOf(String jobId) {
+        return Path.of(System.getProperty("java.io.tmpdir"), "zipflux-test-data", "url-archives", jobId);
+    }
+}
