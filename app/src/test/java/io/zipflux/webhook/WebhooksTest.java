@@ -202,6 +202,11 @@ class WebhooksTest {
         Answer failed = api().send("POST", "/api/v1/imports?" + WebhookReceiver.query(receiver.url("/ends/failed")),
                 "text/csv", HttpRequest.BodyPublishers.ofString("form_id,respondent,submitted_at,answers\r\nf,r,not a time,{}\r\n"));
         Answer waiting = api().post("/api/v1/imports?" + WebhookReceiver.query(receiver.url("/ends/cancelled")));
+        // The receiver is the origin too: it answers the fetch of /origin/empty.txt with an empty 200.
+        Answer archive = api().send("POST", "/api/v1/archives", "application/json", HttpRequest.BodyPublishers.ofString(
+                "{\"urls\": [\"" + receiver.url("/origin/empty.txt") + "\"], \"callbackUrl\": \""
+                        + receiver.url("/ends/url-archive") + "\"}"));
+        assertThat(archive.status()).isEqualTo(202);
         assertThat(export.status()).isEqualTo(202);
         assertThat(imported.status()).isEqualTo(200);
         assertThat(failed.status()).isEqualTo(422);
@@ -215,7 +220,8 @@ class WebhooksTest {
                 "/ends/export", export.body().get("id").asText() + " SUCCEEDED",
                 "/ends/import", imported.body().get("id").asText() + " SUCCEEDED",
                 "/ends/failed", failed.body().get("id").asText() + " FAILED",
-                "/ends/cancelled", cancelled + " CANCELLED");
+                "/ends/cancelled", cancelled + " CANCELLED",
+                "/ends/url-archive", archive.body().get("id").asText() + " SUCCEEDED");
         for (Map.Entry<String, String> path : expected.entrySet()) {
             JsonNode body = receiver.await(path.getKey(), 1, LIMIT).get(0).json();
             assertThat(body.get("id").asText() + " " + body.get("state").asText()).as(path.getKey()).isEqualTo(path.getValue());
