@@ -10,7 +10,7 @@ import io.r2dbc.postgresql.api.PostgresqlException;
 final class CopyErrors {
 
     /** The part of PostgreSQL's context that places the error: "COPY responses, line 7, column answers". */
-    private static final Pattern PLACE = Pattern.compile("COPY responses, line (\\d+)(?:, column (\\w+))?");
+    private static final Pattern PLACE = Pattern.compile("COPY \\w+, line (\\d+)(?:, column (\\w+))?");
 
     private CopyErrors() {
     }

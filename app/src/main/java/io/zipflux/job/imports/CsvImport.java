@@ -81,7 +81,7 @@ final class CsvImport implements JobWorker {
                 .map(CsvImport::postgres)
                 .flatMap(connection -> input
                         .switchOnFirst((first, all) -> first.hasValue()
-                                ? connection.copyIn(copySql()).fromMany(all.map(Mono::just)).build()
+                                ? copy(connection, IdMode.of(job.params()), all)
                                 : all.then(Mono.<Long>empty()))
                         .single())
                 .onErrorMap(this::explain)
@@ -157,8 +157,19 @@ final class CsvImport implements JobWorker {
         return drained;
     }
 
-    private String copySql() {
-        return "COPY responses (" + String.join(", ", scanner.columns()) + ") FROM STDIN (FORMAT csv, HEADER true)";
+    /** The statements of the id mode around the COPY, all in the run's transaction; answers the rows copied. */
+    private Mono<Long> copy(PostgresqlConnection connection, IdMode ids, Flux<ByteBuf> input) {
+        List<String> columns = scanner.columns();
+        String copy = "COPY " + ids.copyTarget(columns) + " (" + String.join(", ", columns) + ") FROM STDIN (FORMAT csv, HEADER true)";
+        return execute(connection, ids.before(columns))
+                .then(connection.copyIn(copy).fromMany(input.map(Mono::just)).build())
+                .flatMap(rows -> execute(connection, ids.after(columns)).thenReturn(rows));
+    }
+
+    private static Mono<Void> execute(PostgresqlConnection connection, List<String> statements) {
+        return Flux.fromIterable(statements)
+                .concatMap(sql -> connection.createStatement(sql).execute().concatMap(result -> result.getRowsUpdated()))
+                .then();
     }
 
     private Throwable explain(Throwable error) {

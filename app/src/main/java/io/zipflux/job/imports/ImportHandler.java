@@ -53,12 +53,12 @@ class ImportHandler {
     /** Without a body: 201 and the QUEUED job, which waits for its data. With one: the whole import. */
     Mono<ServerResponse> create(ServerRequest request) {
         if (!hasBody(request)) {
-            return newJob().flatMap(job -> ServerResponse.created(URI.create("/api/v1/imports/" + job.id()))
+            return newJob(request).flatMap(job -> ServerResponse.created(URI.create("/api/v1/imports/" + job.id()))
                     .contentType(MediaType.APPLICATION_JSON)
                     .bodyValue(job));
         }
         Flux<DataBuffer> csv = csv(request);
-        return holdingAStream(newJob().flatMap(job -> jobs.run(job.id().toString(), csvImport(csv))))
+        return holdingAStream(newJob(request).flatMap(job -> jobs.run(job.id().toString(), csvImport(csv))))
                 .flatMap(ImportHandler::ended);
     }
 
@@ -68,8 +68,10 @@ class ImportHandler {
                 .flatMap(ImportHandler::ended);
     }
 
-    private Mono<Job> newJob() {
-        return jobs.create(CsvImport.TYPE, json.createObjectNode(), "rows");
+    /** A QUEUED import; {@code ?ids=} (400 when unknown) decides what happens to the ids of its rows. */
+    private Mono<Job> newJob(ServerRequest request) {
+        IdMode ids = IdMode.of(request.queryParam(IdMode.PARAM));
+        return jobs.create(CsvImport.TYPE, json.createObjectNode().put(IdMode.PARAM, ids.param()), "rows");
     }
 
     private CsvImport csvImport(Flux<DataBuffer> csv) {

@@ -88,6 +88,67 @@ class ImportJobTest {
     }
 
     @Test
+    void readmeFlowImportsAnExportBackIntoTheSameDatabase() throws Exception {
+        table.insert(List.of(
+                new Response("readme", "O'Brien, Seán", OffsetDateTime.parse("2036-02-02T10:00:00Z"), "{\"rating\": 5}"),
+                new Response("readme", "Zoë \"Z\"", OffsetDateTime.parse("2036-02-03T11:00:00Z"), "{\"comment\": \"a,\\nb\"}")));
+        List<List<String>> before = table.rows("readme");
+        long rows = table.count();
+        byte[] csv = api().bytes("/api/v1/responses.csv?from=2036-02-01&to=2036-02-28").body();
+
+        Answer imported = api().send("POST", "/api/v1/imports", "text/csv", HttpRequest.BodyPublishers.ofByteArray(csv));
+
+        assertThat(imported.status()).as("%s", imported.body()).isEqualTo(200);
+        assertThat(imported.body().get("result").get("rows").asLong()).isEqualTo(2);
+        assertThat(table.rows("readme")).as("the same rows, ids included").isEqualTo(before);
+        assertThat(table.count()).isEqualTo(rows);
+    }
+
+    @Test
+    void upsertWritesOverRowsWithTheSameIdAndNewGivesNewIds() throws Exception {
+        long id = table.nextId() + 1_000;
+        String csv = "id,form_id,respondent,submitted_at,answers\r\n" + id + ",id-modes,first,2036-03-03T00:00:00Z,{}\r\n";
+        String changed = "id,form_id,respondent,submitted_at,answers\r\n" + id + ",id-modes,changed,2036-03-03T00:00:00Z,{}\r\n";
+        assertThat(api().send("POST", "/api/v1/imports", "text/csv", HttpRequest.BodyPublishers.ofString(csv)).status()).isEqualTo(200);
+
+        assertThat(api().send("POST", "/api/v1/imports?ids=upsert", "text/csv", HttpRequest.BodyPublishers.ofString(changed))
+                .status()).isEqualTo(200);
+        assertThat(table.rows("id-modes")).extracting(row -> row.get(0) + " " + row.get(2)).containsExactly(id + " changed");
+
+        assertThat(api().send("POST", "/api/v1/imports?ids=new", "text/csv", HttpRequest.BodyPublishers.ofString(csv)).status())
+                .isEqualTo(200);
+        assertThat(table.rows("id-modes")).extracting(row -> row.get(2)).containsExactly("changed", "first");
+        assertThat(table.rows("id-modes").get(1).get(0)).isNotEqualTo(String.valueOf(id));
+
+        Answer kept = api().send("POST", "/api/v1/imports?ids=keep", "text/csv", HttpRequest.BodyPublishers.ofString(csv));
+        assertThat(kept.status()).isEqualTo(422);
+        assertThat(kept.body().get("error").asText()).contains("line 2").contains("duplicate key");
+        Answer unknown = api().send("POST", "/api/v1/imports?ids=replace", "text/csv", HttpRequest.BodyPublishers.ofString(csv));
+        assertThat(unknown.status()).isEqualTo(400);
+        assertThat(unknown.contentType()).isEqualTo("application/problem+json");
+        assertThat(unknown.body().get("detail").asText()).contains("upsert", "keep", "new");
+    }
+
+    @Test
+    void importWithIdsAheadOfTheSequenceLeavesNewIdsClearOfThem() throws Exception {
+        long next = table.nextId() + 1;
+        StringBuilder restore = new StringBuilder("id,form_id,respondent,submitted_at,answers\r\n");
+        for (long id = next; id < next + 3; id++) {
+            restore.append(id).append(",restored,r,2036-04-04T00:00:00Z,{}\r\n");
+        }
+        Answer restored = api().send("POST", "/api/v1/imports?ids=keep", "text/csv",
+                HttpRequest.BodyPublishers.ofString(restore.toString()));
+        assertThat(restored.status()).as("%s", restored.body()).isEqualTo(200);
+
+        Answer added = api().send("POST", "/api/v1/imports", "text/csv", HttpRequest.BodyPublishers.ofString(
+                "form_id,respondent,submitted_at,answers\r\nadded,a,2036-04-04T00:00:00Z,{}\r\nadded,b,2036-04-04T00:00:00Z,{}\r\n"));
+
+        assertThat(added.status()).as("%s", added.body()).isEqualTo(200);
+        assertThat(table.count("added")).isEqualTo(2);
+        assertThat(table.nextId()).isGreaterThan(next + 2);
+    }
+
+    @Test
     void createdImportWaitsForItsDataThenTakesItOnce() throws Exception {
         Answer created = api().post("/api/v1/imports");
         assertThat(created.status()).isEqualTo(201);
@@ -144,7 +205,7 @@ class ImportJobTest {
                 "duplicate key", ResponsesTable.csv("dup", 2, 60) + "9000061,dup,r,2030-01-01T00:00:00Z,{}\r\n");
         long rows = table.count();
         for (Map.Entry<String, String> bad : cases.entrySet()) {
-            Answer failed = api().send("POST", "/api/v1/imports", "text/csv",
+            Answer failed = api().send("POST", "/api/v1/imports?ids=keep", "text/csv",
                     HttpRequest.BodyPublishers.ofString(bad.getValue()));
             assertThat(failed.status()).as(bad.getKey()).isEqualTo(422);
             assertThat(failed.body().get("state").asText()).isEqualTo("FAILED");
