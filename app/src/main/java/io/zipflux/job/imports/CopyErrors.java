@@ -12,6 +12,9 @@ final class CopyErrors {
     /** The part of PostgreSQL's context that places the error: "COPY responses, line 7, column answers". */
     private static final Pattern PLACE = Pattern.compile("COPY \\w+, line (\\d+)(?:, column (\\w+))?");
 
+    /** The check of migration V5: exports cover the years 1 to 9999. */
+    private static final String OUTSIDE_EXPORTABLE_YEARS = "submitted_at_in_years_1_to_9999";
+
     private CopyErrors() {
     }
 
@@ -27,6 +30,11 @@ final class CopyErrors {
         StringBuilder message = new StringBuilder("line ").append(place.group(1));
         if (place.group(2) != null) {
             message.append(", column ").append(place.group(2));
+        }
+        if (details.getConstraintName().filter(OUTSIDE_EXPORTABLE_YEARS::equals).isPresent()) {
+            // PostgreSQL's detail would repeat the whole row; the column and the rule say it all.
+            return new ImportRejectedException(message.append(", column submitted_at: the time lies outside the years 1 to 9999 "
+                    + "(UTC), which is all an export can cover (infinity, BC and year 10000 or later are refused)").toString());
         }
         message.append(": ").append(details.getMessage());
         details.getDetail().ifPresent(detail -> message.append(" (").append(detail).append(')'));

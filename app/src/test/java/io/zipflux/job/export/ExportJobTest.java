@@ -27,6 +27,7 @@ import io.zipflux.job.ResponsesTable;
 import io.zipflux.job.ResponsesTable.Response;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * CSV exports against a real PostgreSQL and Kafka: the file equals PostgreSQL's own COPY of the same
@@ -91,6 +92,28 @@ class ExportJobTest {
         assertThat(done.get("progress").get("done").asLong()).isEqualTo(7);
         assertThat(done.get("progress").get("total").asLong()).isEqualTo(7);
         assertThat(done.get("result").get("rows").asLong()).isEqualTo(7);
+    }
+
+    @Test
+    void exportWithoutFromOrToHasEveryRowTheTableCanHold() throws Exception {
+        table.execute("INSERT INTO responses (form_id, respondent, submitted_at, answers) VALUES "
+                + "('edges', 'first instant', '0001-01-01 00:00:00+00', '{}'), "
+                + "('edges', 'last instant', '9999-12-31 23:59:59.999999+00', '{}')");
+        for (String outside : List.of("infinity", "-infinity", "0044-03-15 12:00:00+00 BC", "10000-01-01 00:00:00+00")) {
+            assertThatThrownBy(() -> table.execute("INSERT INTO responses (form_id, respondent, submitted_at, answers) "
+                    + "VALUES ('edges', 'outside', '" + outside + "', '{}')"))
+                    .as(outside)
+                    .hasMessageContaining("submitted_at_in_years_1_to_9999");
+        }
+
+        JsonNode done = api().awaitState(api().post("/api/v1/exports").body().get("id").asText(), "SUCCEEDED",
+                Duration.ofSeconds(60));
+        List<List<String>> records = CsvRecords.parse(new String(download(done).body(), StandardCharsets.UTF_8));
+
+        assertThat(done.get("result").get("rows").asLong()).isEqualTo(table.count());
+        assertThat(records).hasSize(1 + (int) table.count());
+        assertThat(records.get(1).get(3)).isEqualTo("0001-01-01T00:00:00.000000Z");
+        assertThat(records.get(records.size() - 1).get(3)).isEqualTo("9999-12-31T23:59:59.999999Z");
     }
 
     @Test

@@ -149,6 +149,27 @@ class ImportJobTest {
     }
 
     @Test
+    void timeOutsideTheExportableYearsIsRefusedNamingItsLine() throws Exception {
+        for (String ids : List.of("keep", "upsert")) {
+            for (String time : List.of("infinity", "-infinity", "0044-03-15 12:00:00+00 BC", "10000-01-01T00:00:00Z",
+                    "0001-01-01T00:00:00+01")) {
+                String csv = ResponsesTable.csv("far-" + ids, 2, 70) + (9_000_080 + time.length()) + ",far-" + ids + ",r,"
+                        + time + ",{}\r\n";
+                Answer refused = api().send("POST", "/api/v1/imports?ids=" + ids, "text/csv",
+                        HttpRequest.BodyPublishers.ofString(csv));
+                assertThat(refused.status()).as("%s %s", ids, time).isEqualTo(422);
+                assertThat(refused.body().get("error").asText()).as(time)
+                        .startsWith("line 4, column submitted_at:").contains("years 1 to 9999");
+            }
+            assertThat(table.count("far-" + ids)).isZero();
+        }
+        String edges = "form_id,respondent,submitted_at,answers\r\nfar-edges,a,0001-01-01T00:00:00Z,{}\r\n"
+                + "far-edges,b,9999-12-31T23:59:59.999999Z,{}\r\n";
+        assertThat(api().send("POST", "/api/v1/imports", "text/csv", HttpRequest.BodyPublishers.ofString(edges)).status())
+                .isEqualTo(200);
+    }
+
+    @Test
     void createdImportWaitsForItsDataThenTakesItOnce() throws Exception {
         Answer created = api().post("/api/v1/imports");
         assertThat(created.status()).isEqualTo(201);
