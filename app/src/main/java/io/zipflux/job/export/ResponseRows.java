@@ -26,9 +26,25 @@ class ResponseRows {
 
     private static final String RANGE = " FROM responses WHERE submitted_at >= :start AND submitted_at < :end";
 
-    private static final String SELECT = "SELECT id::text, form_id, respondent, "
-            + "to_char(submitted_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"') AS submitted_at, "
-            + "answers::text AS answers" + RANGE + " ORDER BY submitted_at, id";
+    /**
+     * One result row per response, except that an {@code answers} text longer than {@value ResponseCsv#PART_BYTES}
+     * bytes comes as its UTF-8 bytes in parts of that size, a result row each (in order: the lateral
+     * series runs within its response), so that no row of the result, and no buffer of the driver,
+     * holds a large field whole. The {@code OFFSET 0} fences keep the text made once per response.
+     */
+    private static final String SELECT = "SELECT r.id::text, r.form_id, r.respondent, "
+            + "to_char(r.submitted_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"') AS submitted_at, "
+            + "CASE WHEN a.parts = 1 THEN a.text END AS answers, "
+            + "CASE WHEN a.parts > 1 THEN substring(a.bytes FROM part * " + ResponseCsv.PART_BYTES + " + 1 FOR "
+            + ResponseCsv.PART_BYTES + ") END AS answers_part, part, a.parts, a.quoted "
+            + "FROM responses r CROSS JOIN LATERAL (SELECT t.text, t.parts, "
+            + "CASE WHEN t.parts > 1 THEN convert_to(t.text, 'UTF8') END AS bytes, "
+            + "t.parts > 1 AND (t.text = '' OR strpos(t.text, '\"') > 0 OR strpos(t.text, ',') > 0 "
+            + "OR strpos(t.text, chr(10)) > 0 OR strpos(t.text, chr(13)) > 0) AS quoted "
+            + "FROM (SELECT x.text, greatest(1, (octet_length(x.text) + " + (ResponseCsv.PART_BYTES - 1) + ") / "
+            + ResponseCsv.PART_BYTES + ") AS parts FROM (SELECT r.answers::text AS text OFFSET 0) x OFFSET 0) t) a "
+            + "CROSS JOIN LATERAL generate_series(0, a.parts - 1) AS part "
+            + "WHERE r.submitted_at >= :start AND r.submitted_at < :end ORDER BY r.submitted_at, r.id";
 
     /** What reading a row answers until its batch is full. */
     private static final ResponseCsv.Batch NOT_YET = new ResponseCsv.Batch(new byte[0], 0);
@@ -67,7 +83,8 @@ class ResponseRows {
 
     /**
      * Rows are appended to a batch as they are read (a row is only readable inside {@code map}); a
-     * batch goes on once it holds {@value #ROWS_PER_BATCH} rows, the last one at the end.
+     * batch goes on once it holds {@value #ROWS_PER_BATCH} rows, or a part of a large field, the last
+     * one at the end.
      */
     private Flux<ResponseCsv.Batch> batches(DateRange range) {
         return Flux.defer(() -> {
@@ -75,7 +92,7 @@ class ResponseRows {
             return db.sql(SELECT)
                     .bind("start", range.start())
                     .bind("end", range.end())
-                    .map(row -> lines.add(row) < ROWS_PER_BATCH ? NOT_YET : lines.take())
+                    .map(row -> lines.add(row) >= ROWS_PER_BATCH || lines.holdsPart() ? lines.take() : NOT_YET)
                     .all()
                     .transform(DriverThreadRequests::apply)
                     .filter(batch -> batch != NOT_YET)

@@ -45,7 +45,7 @@ final class CsvImport implements JobWorker {
 
     private final ObjectMapper json;
 
-    private final CsvScanner scanner = new CsvScanner();
+    private final CsvScanner scanner;
 
     /** The header arrives first: buffers are held back until it is complete, so COPY can name its columns. */
     private final List<ByteBuf> beforeHeader = new ArrayList<>();
@@ -53,8 +53,9 @@ final class CsvImport implements JobWorker {
     /** Why the input stopped, when it was stopped on this side (PostgreSQL then reports only "COPY failed"). */
     private final AtomicReference<Throwable> inputStopped = new AtomicReference<>();
 
-    CsvImport(Flux<DataBuffer> body, ConnectionFactory connections, ObjectMapper json) {
+    CsvImport(Flux<DataBuffer> body, ConnectionFactory connections, ObjectMapper json, ImportsProperties properties) {
         this.body = body;
+        this.scanner = new CsvScanner(properties.maxFieldSize().toBytes());
         this.connections = connections;
         this.json = json;
     }

@@ -42,6 +42,15 @@ final class CsvScanner implements ByteProcessor {
 
     private RuntimeException rejected;
 
+    private final long maxFieldBytes;
+
+    /** Bytes of the current field so far, quotes included. */
+    private long fieldBytes;
+
+    CsvScanner(long maxFieldBytes) {
+        this.maxFieldBytes = maxFieldBytes;
+    }
+
     /** Scans the readable bytes of {@code buffer} (leaving its indexes alone). */
     void scan(ByteBuf buffer) {
         if (columns == null && header.size() == 0 && startsWithBom(buffer)) {
@@ -92,6 +101,11 @@ final class CsvScanner implements ByteProcessor {
             }
             header.write(b);
         }
+        if (++fieldBytes > maxFieldBytes && (inQuotes || b != ',' && b != '\n' && b != '\r')) {
+            rejected = new ImportRejectedException("line " + recordLine + ": field " + fields + " is longer than "
+                    + maxFieldBytes + " bytes (zipflux.imports.max-field-size)");
+            return false;
+        }
         if (b == '"') {
             inQuotes = !inQuotes; // "" inside a quoted field toggles twice: still inside
             recordEmpty = false;
@@ -105,6 +119,7 @@ final class CsvScanner implements ByteProcessor {
         }
         else if (!inQuotes && b == ',') {
             fields++;
+            fieldBytes = 0;
             recordEmpty = false;
         }
         else if (b != '\r') {
@@ -128,6 +143,7 @@ final class CsvScanner implements ByteProcessor {
             rows++;
         }
         fields = 1;
+        fieldBytes = 0;
         recordEmpty = true;
     }
 

@@ -43,11 +43,15 @@ class ImportHandler {
 
     private final DatabaseStreams streams;
 
-    ImportHandler(AttachedJobs jobs, ConnectionFactory connections, ObjectMapper json, DatabaseStreams streams) {
+    private final ImportsProperties properties;
+
+    ImportHandler(AttachedJobs jobs, ConnectionFactory connections, ObjectMapper json, DatabaseStreams streams,
+            ImportsProperties properties) {
         this.jobs = jobs;
         this.connections = connections;
         this.json = json;
         this.streams = streams;
+        this.properties = properties;
     }
 
     /** Without a body: 201 and the QUEUED job, which waits for its data. With one: the whole import. */
@@ -75,7 +79,7 @@ class ImportHandler {
     }
 
     private CsvImport csvImport(Flux<DataBuffer> csv) {
-        return new CsvImport(csv, connections, json);
+        return new CsvImport(csv, connections, json, properties);
     }
 
     /** An import holds a database connection until it ends: it runs in one of the instance's database streams. */

@@ -170,6 +170,24 @@ class ImportJobTest {
     }
 
     @Test
+    void fieldLongerThanTheMaxFieldSizeFailsNamingItsLine() throws Exception {
+        int max = 1024 * 1024;
+        String fits = "\"" + "x\"\"".repeat((max - 2) / 3) + "\"";
+        String tooLong = "y".repeat(max + 1);
+        String csv = "form_id,respondent,submitted_at,answers\r\nlong-field," + fits + ",2037-01-01T00:00:00Z,{}\r\n";
+
+        Answer fitting = api().send("POST", "/api/v1/imports", "text/csv", HttpRequest.BodyPublishers.ofString(csv));
+        Answer refused = api().send("POST", "/api/v1/imports", "text/csv", HttpRequest.BodyPublishers.ofString(
+                csv + "long-field,r,2037-01-01T00:00:00Z,\"{\"\"a\"\": 1}\"\r\nlong-field," + tooLong + ",2037-01-01T00:00:00Z,{}\r\n"));
+
+        assertThat(fitting.status()).as("a field of %s bytes", fits.length()).isEqualTo(200);
+        assertThat(refused.status()).isEqualTo(422);
+        assertThat(refused.body().get("error").asText())
+                .isEqualTo("line 4: field 2 is longer than 1048576 bytes (zipflux.imports.max-field-size)");
+        assertThat(table.count("long-field")).isEqualTo(1);
+    }
+
+    @Test
     void createdImportWaitsForItsDataThenTakesItOnce() throws Exception {
         Answer created = api().post("/api/v1/imports");
         assertThat(created.status()).isEqualTo(201);
