@@ -46,17 +46,41 @@ public class AttachedJobs {
     }
 
     /**
-     * Runs {@code worker} on the job {@code id} here and answers the job as it ended. 404 unless it
+     * Runs {@code worker} on the job {@code id} here, with {@code input}, and answers the job as it ended. 404 unless it
      * is an attached job of the worker's type; 409 unless it still waits for its input. A request
      * that goes away mid-run fails the job (the transaction of an atomic worker rolls back).
      */
-    public Mono<Job> run(String id, JobWorker worker) {
+    public <I> Mono<Job> run(String id, AttachedWorker<I> worker, I input) {
+        return run(id, runOf(worker, input));
+    }
+
+    private Mono<Job> run(String id, JobWorker worker) {
         return service.get(id)
                 .flatMap(job -> service.available(jobs.claimAttached(job.id(), worker.type(), owner, properties.lease()))
                         .switchIfEmpty(Mono.defer(() -> notClaimable(id, job.id(), worker.type()))))
                 .flatMap(job -> runner.run(worker, job)
                         .doOnCancel(() -> abandoned(job))
                         .then(jobs.find(job.id())));
+    }
+
+    /** The run of one request: the worker with that request's input. */
+    private static <I> JobWorker runOf(AttachedWorker<I> worker, I input) {
+        return new JobWorker() {
+            @Override
+            public String type() {
+                return worker.type();
+            }
+
+            @Override
+            public Mono<JsonNode> run(Job job, JobContext context) {
+                return worker.run(job, input, context);
+            }
+
+            @Override
+            public boolean atomic() {
+                return worker.atomic();
+            }
+        };
     }
 
     private Mono<Job> notClaimable(String id, UUID jobId, String type) {
