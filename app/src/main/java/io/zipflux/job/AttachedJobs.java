@@ -21,6 +21,8 @@ public class AttachedJobs {
 
     private static final Logger log = LoggerFactory.getLogger(AttachedJobs.class);
 
+    private static final Duration ABANDONED_SAVE_TIMEOUT = Duration.ofSeconds(5);
+
     private final JobRepository jobs;
 
     private final JobService service;
@@ -58,9 +60,11 @@ public class AttachedJobs {
         return service.get(id)
                 .flatMap(job -> service.available(jobs.claimAttached(job.id(), worker.type(), owner, properties.lease()))
                         .switchIfEmpty(Mono.defer(() -> notClaimable(id, job.id(), worker.type()))))
-                .flatMap(job -> runner.run(worker, job)
-                        .doOnCancel(() -> abandoned(job))
-                        .then(jobs.find(job.id())));
+                .flatMap(job -> Mono.usingWhen(Mono.just(job),
+                        claimed -> runner.run(worker, claimed).then(jobs.find(claimed.id())),
+                        claimed -> Mono.empty(),
+                        (claimed, error) -> Mono.empty(),
+                        this::abandoned));
     }
 
     /** The run of one request: the worker with that request's input. */
@@ -90,12 +94,16 @@ public class AttachedJobs {
                         : new JobExceptions.NotFound(id)));
     }
 
-    private void abandoned(Job job) {
+    /** The request went away mid-run (its run is cancelled with it): the job fails, since its input is gone. */
+    private Mono<Void> abandoned(Job job) {
         log.info("Job {}: its request went away before the end; failing it", job.id());
-        jobs.finish(job.id(), owner, JobState.FAILED, null, "the request sending its data ended before the end; "
+        return jobs.finish(job.id(), owner, JobState.FAILED, null, "the request sending its data ended before the end; "
                         + "nothing was written", 0, null)
-                .timeout(Duration.ofSeconds(5))
-                .subscribe(ended -> { }, error -> log.warn("Job {} stays RUNNING until its lease lapses: {}",
-                        job.id(), error.toString()));
+                .timeout(ABANDONED_SAVE_TIMEOUT)
+                .onErrorResume(error -> {
+                    log.warn("Job {} stays RUNNING until its lease lapses: {}", job.id(), error.toString());
+                    return Mono.empty();
+                })
+                .then();
     }
 }
