@@ -5,16 +5,16 @@ import java.nio.charset.StandardCharsets;
 
 import io.r2dbc.spi.Readable;
 
+import io.zipflux.job.responses.ResponseColumns;
+
 /**
- * Form responses as RFC 4180 CSV: the header {@value #COLUMNS}, CRLF line ends, a field quoted when
+ * Form responses as RFC 4180 CSV: the header of {@link ResponseColumns}, CRLF line ends, a field quoted when
  * it is empty or holds a comma, a quote or a line break, quotes doubled. {@code submitted_at} comes formatted by
  * the query (ISO 8601 in UTC, microseconds) and {@code answers} as PostgreSQL's JSON text.
  */
 final class ResponseCsv {
 
-    static final String COLUMNS = "id,form_id,respondent,submitted_at,answers";
-
-    private static final byte[] HEADER = (COLUMNS + "\r\n").getBytes(StandardCharsets.UTF_8);
+    private static final byte[] HEADER = (ResponseColumns.HEADER + "\r\n").getBytes(StandardCharsets.UTF_8);
 
     private static final byte[] CRLF = {'\r', '\n'};
 
@@ -43,7 +43,7 @@ final class ResponseCsv {
         private int rows;
 
         /**
-         * Appends one row of the export query (columns in {@value #COLUMNS} order, then the answers'
+         * Appends one row of the export query (columns in {@link ResponseColumns#ALL} order, then the answers'
          * part as bytes, the part's number, the number of parts, and whether the answers are quoted);
          * answers the rows gathered.
          */

@@ -25,6 +25,7 @@ import org.springframework.stereotype.Component;
 import io.zipflux.job.AttachedWorker;
 import io.zipflux.job.Job;
 import io.zipflux.job.JobContext;
+import io.zipflux.job.responses.ResponseColumns;
 
 /**
  * CSV imports, each run by the request that carries its data: the body streams into PostgreSQL's
@@ -140,10 +141,8 @@ class CsvImport implements AttachedWorker<Flux<DataBuffer>> {
         /** The statements of the id mode around the COPY, all in the run's transaction; answers the rows copied. */
         private Mono<Long> copy(PostgresqlConnection connection, IdMode ids, Flux<ByteBuf> input) {
             List<String> columns = scanner.columns();
-            String copy = "COPY " + ids.copyTarget(columns) + " (" + String.join(", ", columns)
-                    + ") FROM STDIN (FORMAT csv, HEADER true)";
             return execute(connection, ids.before(columns))
-                    .then(connection.copyIn(copy).fromMany(input.map(Mono::just)).build())
+                    .then(connection.copyIn(ResponseColumns.copyFrom(ids.copyTarget(columns), columns)).fromMany(input.map(Mono::just)).build())
                     .flatMap(rows -> execute(connection, ids.after(columns)).thenReturn(rows));
         }
 

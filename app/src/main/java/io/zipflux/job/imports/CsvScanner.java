@@ -11,6 +11,8 @@ import java.util.Set;
 import io.netty.buffer.ByteBuf;
 import io.netty.util.ByteProcessor;
 
+import io.zipflux.job.responses.ResponseColumns;
+
 /**
  * Follows an RFC 4180 CSV as it streams past, without copying it: where records end (a line break
  * outside quotes), how many fields each has, on which line each starts. It reads the header's column
@@ -18,9 +20,9 @@ import io.netty.util.ByteProcessor;
  */
 final class CsvScanner implements ByteProcessor {
 
-    static final List<String> COLUMNS = List.of("id", "form_id", "respondent", "submitted_at", "answers");
+    private static final List<String> COLUMNS = ResponseColumns.ALL;
 
-    private static final Set<String> REQUIRED = Set.of("form_id", "respondent", "submitted_at", "answers");
+    private static final List<String> REQUIRED = ResponseColumns.DATA;
 
     private static final int MAX_HEADER = 4096;
 

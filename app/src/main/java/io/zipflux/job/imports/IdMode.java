@@ -4,10 +4,13 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.stream.Collectors;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
 import org.springframework.web.server.ServerWebInputException;
+
+import io.zipflux.job.responses.ResponseColumns;
 
 /**
  * What an import does with the ids of a CSV that has an {@code id} column ({@code ?ids=}): {@code upsert}
@@ -24,7 +27,11 @@ enum IdMode {
     /** The rows of an import with ids, before they go to {@code responses} (dropped with the transaction). */
     private static final String STAGING = "import_rows";
 
-    private static final String DATA = "form_id, respondent, submitted_at, answers";
+    private static final String DATA = String.join(", ", ResponseColumns.DATA);
+
+    private static final String UPDATE_DATA = ResponseColumns.DATA.stream()
+            .map(column -> column + " = excluded." + column)
+            .collect(Collectors.joining(", "));
 
     /** Imports with ids move the sequence one at a time (two racing could otherwise move it back). */
     private static final String SEQUENCE_LOCK = "SELECT pg_advisory_xact_lock(hashtext('zipflux.responses.id'))";
@@ -72,8 +79,7 @@ enum IdMode {
             after.add(this == NEW
                     ? "INSERT INTO responses (" + DATA + ") SELECT " + DATA + " FROM " + STAGING
                     : "INSERT INTO responses (id, " + DATA + ") SELECT id, " + DATA + " FROM " + STAGING
-                            + " ON CONFLICT (id) DO UPDATE SET form_id = excluded.form_id, respondent = excluded.respondent, "
-                            + "submitted_at = excluded.submitted_at, answers = excluded.answers");
+                            + " ON CONFLICT (id) DO UPDATE SET " + UPDATE_DATA);
         }
         if (columns.contains("id") && this != NEW) {
             after.add(SEQUENCE_LOCK);

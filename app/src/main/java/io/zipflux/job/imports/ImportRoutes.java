@@ -15,13 +15,15 @@ import org.springframework.web.bind.annotation.RequestMethod;
 import org.springframework.web.reactive.function.server.RouterFunction;
 import org.springframework.web.reactive.function.server.ServerResponse;
 
+import io.zipflux.job.responses.ResponseColumns;
+
 import static org.springframework.web.reactive.function.server.RouterFunctions.route;
 
 /** Routes of CSV imports. */
 @Configuration(proxyBeanMethods = false)
 class ImportRoutes {
 
-    private static final String CSV_BODY = "CSV with the header id,form_id,respondent,submitted_at,answers (id may be "
+    private static final String CSV_BODY = "CSV with the header " + ResponseColumns.HEADER + " (id may be "
             + "left out), as text/csv or as the multipart field 'file'";
 
     @Bean
