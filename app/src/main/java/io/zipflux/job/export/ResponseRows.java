@@ -42,7 +42,7 @@ class ResponseRows {
             + "t.parts > 1 AND (t.text = '' OR strpos(t.text, '\"') > 0 OR strpos(t.text, ',') > 0 "
             + "OR strpos(t.text, chr(10)) > 0 OR strpos(t.text, chr(13)) > 0) AS quoted "
             + "FROM (SELECT x.text, greatest(1, (octet_length(x.text) + " + (ResponseCsv.PART_BYTES - 1) + ") / "
-            + ResponseCsv.PART_BYTES + ") AS parts FROM (SELECT r.answers::text AS text OFFSET 0) x OFFSET 0) t) a "
+            + ResponseCsv.PART_BYTES + ") AS parts FROM (SELECT r.answers::text AS text OFFSET 0) x) t OFFSET 0) a "
             + "CROSS JOIN LATERAL generate_series(0, a.parts - 1) AS part "
             + "WHERE r.submitted_at >= :start AND r.submitted_at < :end ORDER BY r.submitted_at, r.id";
 
