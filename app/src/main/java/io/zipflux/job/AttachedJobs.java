@@ -48,20 +48,16 @@ public class AttachedJobs {
     }
 
     /**
-     * Runs {@code worker} on the job {@code id} here, with {@code input}, and answers the job as it ended. 404 unless it
-     * is an attached job of the worker's type; 409 unless it still waits for its input. A request
-     * that goes away mid-run fails the job (the transaction of an atomic worker rolls back).
+     * Runs {@code worker} on the job {@code id} here, with {@code input}, and answers the job as it
+     * ended. 404 unless it is an attached job of the worker's type; 409 unless it still waits for its
+     * input. A request that goes away mid-run fails the job (the transaction of an atomic worker rolls back).
      */
     public <I> Mono<Job> run(String id, AttachedWorker<I> worker, I input) {
-        return run(id, runOf(worker, input));
-    }
-
-    private Mono<Job> run(String id, JobWorker worker) {
         return service.get(id)
                 .flatMap(job -> service.available(jobs.claimAttached(job.id(), worker.type(), owner, properties.lease()))
                         .switchIfEmpty(Mono.defer(() -> notClaimable(id, job.id(), worker.type()))))
                 .flatMap(job -> Mono.usingWhen(Mono.just(job),
-                        claimed -> runner.run(worker, claimed).then(jobs.find(claimed.id())),
+                        claimed -> runner.run(runOf(worker, input), claimed).then(jobs.find(claimed.id())),
                         claimed -> Mono.empty(),
                         (claimed, error) -> Mono.empty(),
                         this::abandoned));

@@ -28,23 +28,33 @@ class ResponseRows {
 
     /**
      * One result row per response, except that an {@code answers} text longer than {@value ResponseCsv#PART_BYTES}
-     * bytes comes as its UTF-8 bytes in parts of that size, a result row each (in order: the lateral
-     * series runs within its response), so that no row of the result, and no buffer of the driver,
-     * holds a large field whole. The {@code OFFSET 0} fences keep the text made once per response.
+     * bytes comes as its UTF-8 bytes in parts of that size, a result row each, so that no row of the
+     * result, and no buffer of the driver, holds a large field whole. Layer by layer: the responses in
+     * export order with their text (one index scan); how many parts, the bytes when more than one, and
+     * whether such a field needs quotes (decided before its first part); one row per part (a set-returning
+     * function keeps its input's order); the CSV columns. The {@code OFFSET 0} fences keep each layer
+     * computed once per row of the layer below, not once per part.
      */
-    private static final String SELECT = "SELECT r.id::text, r.form_id, r.respondent, "
-            + "to_char(r.submitted_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"') AS submitted_at, "
-            + "CASE WHEN a.parts = 1 THEN a.text END AS answers, "
-            + "CASE WHEN a.parts > 1 THEN substring(a.bytes FROM part * " + ResponseCsv.PART_BYTES + " + 1 FOR "
-            + ResponseCsv.PART_BYTES + ") END AS answers_part, part, a.parts, a.quoted "
-            + "FROM responses r CROSS JOIN LATERAL (SELECT t.text, t.parts, "
-            + "CASE WHEN t.parts > 1 THEN convert_to(t.text, 'UTF8') END AS bytes, "
-            + "t.parts > 1 AND (t.text = '' OR strpos(t.text, '\"') > 0 OR strpos(t.text, ',') > 0 "
-            + "OR strpos(t.text, chr(10)) > 0 OR strpos(t.text, chr(13)) > 0) AS quoted "
-            + "FROM (SELECT x.text, greatest(1, (octet_length(x.text) + " + (ResponseCsv.PART_BYTES - 1) + ") / "
-            + ResponseCsv.PART_BYTES + ") AS parts FROM (SELECT r.answers::text AS text OFFSET 0) x) t OFFSET 0) a "
-            + "CROSS JOIN LATERAL generate_series(0, a.parts - 1) AS part "
-            + "WHERE r.submitted_at >= :start AND r.submitted_at < :end ORDER BY r.submitted_at, r.id";
+    private static final String SELECT = """
+            SELECT id::text, form_id, respondent,
+                   to_char(submitted_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS submitted_at,
+                   CASE WHEN parts = 1 THEN text END AS answers,
+                   CASE WHEN parts > 1 THEN substring(bytes FROM part * %1$d + 1 FOR %1$d) END AS answers_part,
+                   part, parts, quoted
+            FROM (SELECT *, generate_series(0, parts - 1) AS part
+                  FROM (SELECT id, form_id, respondent, submitted_at, text,
+                               greatest(1, (octet_length(text) + %1$d - 1) / %1$d) AS parts,
+                               CASE WHEN octet_length(text) > %1$d THEN convert_to(text, 'UTF8') END AS bytes,
+                               octet_length(text) > %1$d AND (strpos(text, '"') > 0 OR strpos(text, ',') > 0
+                                   OR strpos(text, chr(10)) > 0 OR strpos(text, chr(13)) > 0) AS quoted
+                        FROM (SELECT id, form_id, respondent, submitted_at, answers::text AS text
+                              FROM responses
+                              WHERE submitted_at >= :start AND submitted_at < :end
+                              ORDER BY submitted_at, id
+                              OFFSET 0) AS ordered
+                        OFFSET 0) AS measured
+                  OFFSET 0) AS parted
+            """.formatted(ResponseCsv.PART_BYTES);
 
     /** What reading a row answers until its batch is full. */
     private static final ResponseCsv.Batch NOT_YET = new ResponseCsv.Batch(new byte[0], 0);
