@@ -17,7 +17,7 @@ import java.util.stream.Stream;
  */
 public final class DebianTools {
 
-    private static final List<String> SBIN = List.of("/usr/sbin", "/usr/local/sbin", "/sbin");
+    private static final List<String> SBIN = List.of("/usr/sbin", "/usr/local/sbin", "/sbin", "/usr/local/nginx/sbin");
 
     private static final DebianTools SYSTEM = new DebianTools(searchPath(), isRoot() ? new AptGet() : null);
 

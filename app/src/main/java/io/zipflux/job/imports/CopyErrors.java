@@ -15,6 +15,8 @@ final class CopyErrors {
     /** The check of migration V5: exports cover the years 1 to 9999. */
     private static final String OUTSIDE_EXPORTABLE_YEARS = "submitted_at_in_years_1_to_9999";
 
+    private static final int MAX_DETAIL = 300;
+
     private CopyErrors() {
     }
 
@@ -37,7 +39,12 @@ final class CopyErrors {
                     + "(UTC), which is all an export can cover (infinity, BC and year 10000 or later are refused)").toString());
         }
         message.append(": ").append(details.getMessage());
-        details.getDetail().ifPresent(detail -> message.append(" (").append(detail).append(')'));
+        details.getDetail().ifPresent(detail -> message.append(" (").append(shortened(detail)).append(')'));
         return new ImportRejectedException(message.toString());
+    }
+
+    /** A detail may quote the whole row ("Failing row contains ..."), fields of up to max-field-size included. */
+    private static String shortened(String detail) {
+        return detail.length() <= MAX_DETAIL ? detail : detail.substring(0, MAX_DETAIL) + "…";
     }
 }
