@@ -9,12 +9,13 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import org.springframework.beans.factory.annotation.Value;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.core.env.Environment;
 
 import io.zipflux.ZipfluxApplication;
 
@@ -38,14 +39,8 @@ class GracefulStopTest {
     @LocalServerPort
     private int port;
 
-    @Value("${spring.r2dbc.url}")
-    private String r2dbcUrl;
-
-    @Value("${spring.kafka.bootstrap-servers}")
-    private String kafka;
-
-    @Value("${zipflux.jobs.topic-prefix}")
-    private String topicPrefix;
+    @Autowired
+    private Environment environment;
 
     @TempDir
     private Path files;
@@ -76,18 +71,10 @@ class GracefulStopTest {
     }
 
     private ConfigurableApplicationContext startWorker(String instanceId) {
-        ConfigurableApplicationContext worker = new SpringApplicationBuilder(ZipfluxApplication.class).run(
-                "--server.port=0",
-                "--zipflux.local-services=false",
-                "--zipflux.jobs.instance-id=" + instanceId,
-                "--spring.kafka.bootstrap-servers=" + kafka,
-                "--spring.r2dbc.url=" + r2dbcUrl,
-                "--spring.r2dbc.username=postgres",
-                "--spring.r2dbc.password=postgres",
-                "--zipflux.jobs.topic-prefix=" + topicPrefix,
-                "--zipflux.jobs.hash.max-rate=20MB",
-                "--zipflux.data-dir=" + System.getProperty("java.io.tmpdir") + "/zipflux-test-data-stop",
-                "--zipflux.archive.photos-dir=" + System.getProperty("java.io.tmpdir") + "/zipflux-test-photos");
+        ConfigurableApplicationContext worker = new SpringApplicationBuilder(ZipfluxApplication.class)
+                .run(WorkerInstances.arguments(environment, "--zipflux.jobs.instance-id=" + instanceId,
+                        "--zipflux.data-dir=" + System.getProperty("java.io.tmpdir") + "/zipflux-test-data-stop")
+                        .toArray(String[]::new));
         workers.add(worker);
         return worker;
     }

@@ -26,12 +26,14 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
 
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.core.env.Environment;
 
 import io.zipflux.ZipfluxApplication;
 import io.zipflux.job.JobsClient.Answer;
@@ -66,11 +68,8 @@ class TwoInstancesTest {
     @Value("${spring.r2dbc.url}")
     private String r2dbcUrl;
 
-    @Value("${spring.kafka.bootstrap-servers}")
-    private String kafka;
-
-    @Value("${zipflux.jobs.topic-prefix}")
-    private String topicPrefix;
+    @Autowired
+    private Environment environment;
 
     @TempDir
     private Path files;
@@ -81,18 +80,8 @@ class TwoInstancesTest {
 
     /** Settings every worker instance shares with this one. */
     private List<String> sharedSettings() {
-        return List.of(
-                "--server.port=0",
-                "--zipflux.local-services=false",
-                "--spring.kafka.bootstrap-servers=" + kafka,
-                "--spring.r2dbc.url=" + r2dbcUrl,
-                "--spring.r2dbc.username=postgres",
-                "--spring.r2dbc.password=postgres",
-                "--zipflux.jobs.topic-prefix=" + topicPrefix,
-                "--zipflux.jobs.lease=3s",
-                "--zipflux.jobs.hash.max-rate=20MB",
-                "--zipflux.data-dir=" + System.getProperty("java.io.tmpdir") + "/zipflux-test-data",
-                "--zipflux.archive.photos-dir=" + System.getProperty("java.io.tmpdir") + "/zipflux-test-photos");
+        return WorkerInstances.arguments(environment, "--zipflux.jobs.lease=3s",
+                "--zipflux.data-dir=" + System.getProperty("java.io.tmpdir") + "/zipflux-test-data");
     }
 
     @BeforeEach
