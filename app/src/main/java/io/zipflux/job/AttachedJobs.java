@@ -21,6 +21,8 @@ public class AttachedJobs {
 
     private static final Logger log = LoggerFactory.getLogger(AttachedJobs.class);
 
+    private static final Duration ABANDONED_SAVE_TIMEOUT = Duration.ofSeconds(5);
+
     private final JobRepository jobs;
 
     private final JobService service;
@@ -50,17 +52,39 @@ public class AttachedJobs {
     }
 
     /**
-     * Runs {@code worker} on the job {@code id} here and answers the job as it ended. 404 unless it
-     * is an attached job of the worker's type; 409 unless it still waits for its input. A request
-     * that goes away mid-run fails the job (the transaction of an atomic worker rolls back).
+     * Runs {@code worker} on the job {@code id} here, with {@code input}, and answers the job as it
+     * ended. 404 unless it is an attached job of the worker's type; 409 unless it still waits for its
+     * input. A request that goes away mid-run fails the job (the transaction of an atomic worker rolls back).
      */
-    public Mono<Job> run(String id, JobWorker worker) {
+    public <I> Mono<Job> run(String id, AttachedWorker<I> worker, I input) {
         return service.get(id)
                 .flatMap(job -> service.available(jobs.claimAttached(job.id(), worker.type(), owner, properties.lease()))
                         .switchIfEmpty(Mono.defer(() -> notClaimable(id, job.id(), worker.type()))))
-                .flatMap(job -> runner.run(worker, job)
-                        .doOnCancel(() -> abandoned(job))
-                        .then(jobs.find(job.id())));
+                .flatMap(job -> Mono.usingWhen(Mono.just(job),
+                        claimed -> runner.run(runOf(worker, input), claimed).then(jobs.find(claimed.id())),
+                        claimed -> Mono.empty(),
+                        (claimed, error) -> Mono.empty(),
+                        this::abandoned));
+    }
+
+    /** The run of one request: the worker with that request's input. */
+    private static <I> JobWorker runOf(AttachedWorker<I> worker, I input) {
+        return new JobWorker() {
+            @Override
+            public String type() {
+                return worker.type();
+            }
+
+            @Override
+            public Mono<JsonNode> run(Job job, JobContext context) {
+                return worker.run(job, input, context);
+            }
+
+            @Override
+            public boolean atomic() {
+                return worker.atomic();
+            }
+        };
     }
 
     private Mono<Job> notClaimable(String id, UUID jobId, String type) {
@@ -70,12 +94,16 @@ public class AttachedJobs {
                         : new JobExceptions.NotFound(id)));
     }
 
-    private void abandoned(Job job) {
+    /** The request went away mid-run (its run is cancelled with it): the job fails, since its input is gone. */
+    private Mono<Void> abandoned(Job job) {
         log.info("Job {}: its request went away before the end; failing it", job.id());
-        jobs.finish(job.id(), owner, JobState.FAILED, null, "the request sending its data ended before the end; "
+        return jobs.finish(job.id(), owner, JobState.FAILED, null, "the request sending its data ended before the end; "
                         + "nothing was written", 0, null)
-                .timeout(Duration.ofSeconds(5))
-                .subscribe(ended -> { }, error -> log.warn("Job {} stays RUNNING until its lease lapses: {}",
-                        job.id(), error.toString()));
+                .timeout(ABANDONED_SAVE_TIMEOUT)
+                .onErrorResume(error -> {
+                    log.warn("Job {} stays RUNNING until its lease lapses: {}", job.id(), error.toString());
+                    return Mono.empty();
+                })
+                .then();
     }
 }

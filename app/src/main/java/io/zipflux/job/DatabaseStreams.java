@@ -2,7 +2,6 @@ package io.zipflux.job;
 
 import java.util.concurrent.Semaphore;
 
-import org.springframework.beans.factory.annotation.Value;
 import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Component;
 import org.springframework.web.ErrorResponseException;
@@ -20,7 +19,8 @@ public class DatabaseStreams {
 
     private final int limit;
 
-    DatabaseStreams(@Value("${zipflux.jobs.database-streams:4}") int limit) {
+    DatabaseStreams(JobsProperties properties) {
+        int limit = properties.databaseStreams();
         this.slots = new Semaphore(limit);
         this.limit = limit;
     }

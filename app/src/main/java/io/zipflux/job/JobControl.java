@@ -6,7 +6,6 @@ import java.util.concurrent.ConcurrentHashMap;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
@@ -46,11 +45,12 @@ class JobControl {
         running.remove(job.job().id(), job);
     }
 
-    Disposable start() {
+    /** The control loop: runs until it is cancelled. */
+    Mono<Void> loop() {
         return Flux.interval(properties.controlInterval())
                 .onBackpressureDrop()
                 .concatMap(tick -> renewAll(), 1)
-                .subscribe();
+                .then();
     }
 
     private Mono<Void> renewAll() {

@@ -7,7 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.Disposable;
-import reactor.core.Disposables;
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 import org.springframework.context.SmartLifecycle;
@@ -25,6 +25,9 @@ import io.zipflux.system.DatabaseMigrations;
 class JobRunner implements SmartLifecycle {
 
     private static final Logger log = LoggerFactory.getLogger(JobRunner.class);
+
+    /** How long a stopping instance tries to hand its jobs back. */
+    private static final Duration RELEASE_TIMEOUT = Duration.ofSeconds(5);
 
     private final List<JobWorker> workers;
 
@@ -44,9 +47,8 @@ class JobRunner implements SmartLifecycle {
 
     private final String owner;
 
-    private final Disposable.Composite loops = Disposables.composite();
-
-    private volatile boolean running;
+    /** The running loops (control and consumers), null while stopped. */
+    private volatile Disposable loops;
 
     JobRunner(List<JobWorker> workers, JobBus bus, JobRepository jobs, JobControl control, JobMetrics metrics,
             DatabaseMigrations migrations, JobsProperties properties, TransactionalOperator transaction,
@@ -65,21 +67,25 @@ class JobRunner implements SmartLifecycle {
     /** Control runs on every instance (attached jobs run wherever their input arrives); consumers only on workers. */
     @Override
     public void start() {
-        running = true;
-        loops.add(migrations.whenReady().subscribe(ready -> {
-            loops.add(control.start());
-            if (properties.workersEnabled()) {
-                workers.forEach(worker -> loops.add(consume(worker)));
-                log.info("Instance {} runs jobs of types {}", owner, workers.stream().map(JobWorker::type).toList());
-            }
-        }));
+        loops = migrations.whenReady()
+                .flatMapMany(ready -> Flux.merge(control.loop(), consumers()))
+                .subscribe(null, error -> log.error("Instance {} stopped running jobs", owner, error));
     }
 
-    private Disposable consume(JobWorker worker) {
+    private Flux<Void> consumers() {
+        if (!properties.workersEnabled()) {
+            return Flux.empty();
+        }
+        log.info("Instance {} runs jobs of types {}", owner, workers.stream().map(JobWorker::type).toList());
+        return Flux.fromIterable(workers)
+                .flatMap(this::consume);
+    }
+
+    private Mono<Void> consume(JobWorker worker) {
         return bus.deliveries(worker.type())
                 .flatMap(delivery -> handle(worker, delivery)
                         .doFinally(signal -> delivery.acknowledge()), properties.concurrency())
-                .subscribe();
+                .then();
     }
 
     private Mono<Void> handle(JobWorker worker, JobBus.Delivery delivery) {
@@ -171,19 +177,33 @@ class JobRunner implements SmartLifecycle {
 
     @Override
     public void stop() {
-        running = false;
-        loops.dispose();
+        stop(() -> { });
+    }
+
+    /** Stops taking jobs, then hands this instance's jobs back (queued again, or failed if attached); then {@code callback}. */
+    @Override
+    public void stop(Runnable callback) {
+        Disposable running = loops;
+        loops = null;
+        if (running != null) {
+            running.dispose();
+        }
         if (!migrations.ready()) {
+            callback.run();
             return;
         }
         jobs.release(owner)
-                .timeout(Duration.ofSeconds(5))
-                .onErrorResume(error -> Mono.empty())
-                .block();
+                .timeout(RELEASE_TIMEOUT)
+                .onErrorResume(error -> {
+                    log.warn("Instance {} could not hand its jobs back; their leases will lapse: {}", owner, error.toString());
+                    return Mono.empty();
+                })
+                .doFinally(signal -> callback.run())
+                .subscribe();
     }
 
     @Override
     public boolean isRunning() {
-        return running;
+        return loops != null;
     }
 }

@@ -23,6 +23,7 @@ import org.springframework.validation.annotation.Validated;
  * @param publishTimeout how long a request waits for Kafka before leaving the publish to the sweeper
  * @param topicPrefix Kafka topics are this prefix plus the job type
  * @param topicPartitions partitions of each job topic
+ * @param databaseStreams CSV imports and direct CSV downloads at once (each holds a database connection while it flows)
  */
 @Validated
 @ConfigurationProperties("zipflux.jobs")
@@ -37,5 +38,6 @@ public record JobsProperties(
         @NotNull @DefaultValue("5m") Duration republishAfter,
         @NotNull @DefaultValue("3s") Duration publishTimeout,
         @NotNull @DefaultValue("zipflux.jobs.") String topicPrefix,
-        @Min(1) @DefaultValue("4") int topicPartitions) {
+        @Min(1) @DefaultValue("4") int topicPartitions,
+        @Min(1) @DefaultValue("4") int databaseStreams) {
 }

@@ -8,7 +8,6 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
-import org.springframework.beans.factory.annotation.Value;
 import org.springframework.stereotype.Component;
 
 /**
@@ -21,8 +20,8 @@ class KafkaSettings {
 
     private final String bootstrapServers;
 
-    KafkaSettings(@Value("${spring.kafka.bootstrap-servers:localhost:9092}") String bootstrapServers) {
-        this.bootstrapServers = bootstrapServers;
+    KafkaSettings(KafkaConnection connection) {
+        this.bootstrapServers = connection.bootstrapServers();
     }
 
     Map<String, Object> producer() {

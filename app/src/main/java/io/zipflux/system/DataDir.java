@@ -5,7 +5,6 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-import org.springframework.beans.factory.annotation.Value;
 import org.springframework.stereotype.Component;
 
 /** Where uploads, exports and built archives are kept ({@code zipflux.data-dir}, env {@code ZIPFLUX_DATA_DIR}). */
@@ -14,8 +13,8 @@ public class DataDir {
 
     private final Path root;
 
-    DataDir(@Value("${zipflux.data-dir:data}") Path root) {
-        this.root = root.toAbsolutePath().normalize();
+    DataDir(DataDirProperties properties) {
+        this.root = properties.dataDir().toAbsolutePath().normalize();
     }
 
     /** A sub-folder, created when missing. */

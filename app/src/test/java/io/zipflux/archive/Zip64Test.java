@@ -65,7 +65,7 @@ class Zip64Test {
             assertThat(Files.size(zip)).isEqualTo(head.headers().firstValueAsLong("Content-Length").orElseThrow())
                     .isGreaterThan(HUGE);
             // Python reads the 4 GiB entry to its end (seek reads forward), so it checks the CRC too.
-            String listing = ZipReaders.run("python3", "-c", """
+            String listing = ZipReaders.run(ZipReaders.python3(), "-c", """
                     import sys, zipfile
                     z = zipfile.ZipFile(sys.argv[1])
                     info = z.getinfo('huge.raw')

@@ -16,6 +16,8 @@ import java.util.stream.Stream;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
 
+import io.zipflux.system.DebianTools;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -43,13 +45,13 @@ public final class ZipReaders {
 
     /** {@code unzip -t}: tests every entry's CRC. */
     public static void unzipTest(Path zip) throws Exception {
-        String output = run("unzip", "-t", zip.toString());
+        String output = run(DebianTools.require("unzip", "unzip"), "-t", zip.toString());
         assertThat(output).contains("No errors detected");
     }
 
     /** 7-Zip's test command. */
     static void sevenZipTest(Path zip) throws Exception {
-        String output = run("7z", "t", zip.toString());
+        String output = run(DebianTools.require("7z", "p7zip-full"), "t", zip.toString());
         assertThat(output).contains("Everything is Ok");
     }
 
@@ -70,7 +72,7 @@ public final class ZipReaders {
                     print(hashlib.new(sys.argv[2], z.read(i)).hexdigest(), utf8, i.filename, sep='\\t')
                 """;
         Map<String, String> files = new TreeMap<>();
-        for (String line : run("python3", "-c", script, zip.toString(), algorithm.toLowerCase().replace("-", "")).split("\n")) {
+        for (String line : run(python3(), "-c", script, zip.toString(), algorithm.toLowerCase().replace("-", "")).split("\n")) {
             if (!line.isBlank()) {
                 String[] fields = line.split("\t", 3);
                 assertThat(fields[1]).as("UTF-8 flag of %s", fields[2]).isEqualTo("utf8");
@@ -78,6 +80,11 @@ public final class ZipReaders {
             }
         }
         return files;
+    }
+
+    /** Python 3, installed when missing. */
+    static String python3() {
+        return DebianTools.require("python3", "python3");
     }
 
     /** java.util.zip.ZipFile: name → MD5. */

@@ -13,11 +13,12 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
+
+import io.zipflux.system.DebianTools;
 
 /**
  * A real nginx process serving the repository's {@code deploy/nginx/zipflux.conf}, pointed at a
@@ -31,8 +32,6 @@ final class NginxSite implements AutoCloseable {
     private static final Pattern UPSTREAM_LINE = Pattern.compile("(?m)^(\\s*)server\\s+app:8080;.*$");
 
     private static final Pattern LISTEN_LINE = Pattern.compile("(?m)^(\\s*)listen\\s+80;.*$");
-
-    private static final List<String> SEARCH_PATH = List.of("/usr/sbin", "/usr/local/sbin", "/usr/local/nginx/sbin");
 
     private static final Duration STARTUP = Duration.ofSeconds(10);
 
@@ -48,7 +47,7 @@ final class NginxSite implements AutoCloseable {
         this.port = port;
     }
 
-    /** Starts nginx in front of {@code 127.0.0.1:upstreamPort}; fails, never skips, when nginx is missing. */
+    /** Starts nginx in front of {@code 127.0.0.1:upstreamPort}; installs nginx when missing (see DebianTools), never skips. */
     static NginxSite start(int upstreamPort) throws IOException, InterruptedException {
         String nginx = nginxBinary();
         Path dir = Files.createTempDirectory("zipflux-nginx");
@@ -168,16 +167,7 @@ final class NginxSite implements AutoCloseable {
     }
 
     private static String nginxBinary() {
-        String path = Optional.ofNullable(System.getenv("PATH")).orElse("");
-        return Stream.concat(Stream.of(path.split(File.pathSeparator)), SEARCH_PATH.stream())
-                .filter(folder -> !folder.isBlank())
-                .map(folder -> Path.of(folder, "nginx"))
-                .filter(Files::isExecutable)
-                .findFirst()
-                .map(Path::toString)
-                .orElseThrow(() -> new IllegalStateException("nginx is not installed (looked on PATH and in "
-                        + SEARCH_PATH + "). This test runs the deploy/ site in a real nginx: install the Debian "
-                        + "package (apt-get install nginx-light), as .ci/run does."));
+        return DebianTools.require("nginx", "nginx-light");
     }
 
     /** A file of the repository, found from the working directory (Surefire runs in {@code app/}). */

@@ -89,10 +89,15 @@ public final class ResponsesTable implements AutoCloseable {
         }
     }
 
-    /** Rows a COPY into {@code responses} in this database has taken so far, committed or not. */
+    /** Rows a COPY into this database (into {@code responses} or an import's staging table) has taken so far, committed or not. */
     public long rowsBeingCopied() throws SQLException {
         return queryLong("SELECT coalesce(sum(tuples_processed), 0) FROM pg_stat_progress_copy "
-                + "WHERE datname = current_database() AND relid = 'responses'::regclass");
+                + "WHERE datname = current_database() AND command = 'COPY FROM'");
+    }
+
+    /** Takes the next id the {@code responses} sequence gives (so the test knows where new ids start). */
+    public long nextId() throws SQLException {
+        return queryLong("SELECT nextval(pg_get_serial_sequence('responses', 'id'))");
     }
 
     public void execute(String sql) throws SQLException {

@@ -20,12 +20,14 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
 
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.core.env.Environment;
 
 import io.zipflux.ZipfluxApplication;
 import io.zipflux.job.JobsClient.Answer;
@@ -58,11 +60,8 @@ class TwoInstancesTest {
     @Value("${spring.r2dbc.url}")
     private String r2dbcUrl;
 
-    @Value("${spring.kafka.bootstrap-servers}")
-    private String kafka;
-
-    @Value("${zipflux.jobs.topic-prefix}")
-    private String topicPrefix;
+    @Autowired
+    private Environment environment;
 
     @TempDir
     private Path files;
@@ -73,7 +72,7 @@ class TwoInstancesTest {
 
     /** Settings every worker instance shares with this one. */
     private List<String> sharedSettings() {
-        return WorkerJvm.sharedSettings(kafka, r2dbcUrl, topicPrefix, "--zipflux.jobs.hash.max-rate=20MB");
+        return WorkerJvm.sharedSettings(environment, "--zipflux.jobs.hash.max-rate=20MB");
     }
 
     @BeforeEach

@@ -13,6 +13,8 @@ import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
+import org.springframework.core.env.Environment;
+
 import io.zipflux.ZipfluxApplication;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -32,19 +34,22 @@ public final class WorkerJvm implements AutoCloseable {
         this.log = log;
     }
 
-    /** Settings every instance of a test shares with the test's own: the same broker, database, topics and folders. */
-    public static List<String> sharedSettings(String kafka, String r2dbcUrl, String topicPrefix, String... more) {
+    /**
+     * Settings every instance of a test shares with the test's own context {@code test}: the same broker,
+     * database, topics and folders, a short lease; then {@code more}.
+     */
+    public static List<String> sharedSettings(Environment test, String... more) {
         List<String> settings = new ArrayList<>(List.of(
                 "--server.port=0",
                 "--zipflux.local-services=false",
-                "--spring.kafka.bootstrap-servers=" + kafka,
-                "--spring.r2dbc.url=" + r2dbcUrl,
+                "--spring.kafka.bootstrap-servers=" + test.getRequiredProperty("spring.kafka.bootstrap-servers"),
+                "--spring.r2dbc.url=" + test.getRequiredProperty("spring.r2dbc.url"),
                 "--spring.r2dbc.username=postgres",
                 "--spring.r2dbc.password=postgres",
-                "--zipflux.jobs.topic-prefix=" + topicPrefix,
+                "--zipflux.jobs.topic-prefix=" + test.getRequiredProperty("zipflux.jobs.topic-prefix"),
                 "--zipflux.jobs.lease=3s",
-                "--zipflux.data-dir=" + System.getProperty("java.io.tmpdir") + "/zipflux-test-data",
-                "--zipflux.archive.photos-dir=" + System.getProperty("java.io.tmpdir") + "/zipflux-test-photos"));
+                "--zipflux.data-dir=" + test.getRequiredProperty("zipflux.data-dir"),
+                "--zipflux.archive.photos-dir=" + test.getRequiredProperty("zipflux.archive.photos-dir")));
         settings.addAll(List.of(more));
         return settings;
     }

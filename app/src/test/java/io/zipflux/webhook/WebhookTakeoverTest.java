@@ -6,10 +6,11 @@ import java.util.List;
 import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.Test;
 
-import org.springframework.beans.factory.annotation.Value;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
+import org.springframework.core.env.Environment;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.context.ConfigurableApplicationContext;
 
@@ -42,18 +43,12 @@ class WebhookTakeoverTest {
     @LocalServerPort
     private int port;
 
-    @Value("${spring.r2dbc.url}")
-    private String r2dbcUrl;
-
-    @Value("${spring.kafka.bootstrap-servers}")
-    private String kafka;
-
-    @Value("${zipflux.jobs.topic-prefix}")
-    private String topicPrefix;
+    @Autowired
+    private Environment environment;
 
     /** An instance on this test's database and broker that delivers webhooks with this lease and timeout. */
     private List<String> delivererSettings(Duration lease, Duration timeout) {
-        return WorkerJvm.sharedSettings(kafka, r2dbcUrl, topicPrefix,
+        return WorkerJvm.sharedSettings(environment,
                 "--zipflux.webhooks.secret=" + WebhooksTest.SECRET_ONE,
                 "--zipflux.webhooks.timeout=" + timeout.toSeconds() + "s",
                 "--zipflux.webhooks.lease=" + lease.toSeconds() + "s",

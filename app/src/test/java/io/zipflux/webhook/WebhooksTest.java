@@ -26,6 +26,7 @@ import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
 import org.springframework.boot.test.web.server.LocalServerPort;
 
+import io.zipflux.system.DebianTools;
 import io.zipflux.job.JobsClient;
 import io.zipflux.job.JobsClient.Answer;
 import io.zipflux.job.ResponsesTable;
@@ -311,7 +312,7 @@ class WebhooksTest {
 
     /** Python's hmac over the received headers and body, with {@code secret}. */
     private static boolean pythonVerifies(String secret, Received request) throws Exception {
-        Process python = new ProcessBuilder("python3", script().toString(), secret, request.header("webhook-id"),
+        Process python = new ProcessBuilder(DebianTools.require("python3", "python3"), script().toString(), secret, request.header("webhook-id"),
                 request.header("webhook-timestamp"), request.header("webhook-signature"))
                 .redirectErrorStream(true)
                 .start();

@@ -34,6 +34,12 @@ class ExportFiles {
         return folder.resolve(jobId + ".csv");
     }
 
+    /** The export's file, looked for on the bounded-elastic pool (never on an event loop); empty when it is not there. */
+    Mono<Path> existing(UUID jobId) {
+        return Mono.fromCallable(() -> Files.isRegularFile(fileOf(jobId)) ? fileOf(jobId) : null)
+                .subscribeOn(Schedulers.boundedElastic());
+    }
+
     /** Makes a complete run's file the export's; answers its size. */
     long complete(UUID jobId) throws IOException {
         Files.move(partOf(jobId), fileOf(jobId), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);

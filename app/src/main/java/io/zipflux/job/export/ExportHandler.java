@@ -2,7 +2,6 @@ package io.zipflux.job.export;
 
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -107,11 +106,9 @@ class ExportHandler {
             return Mono.error(new JobExceptions.Conflict(job.id(), job.state(),
                     "be downloaded before it has SUCCEEDED"));
         }
-        Path path = files.fileOf(job.id());
-        if (!Files.isRegularFile(path)) {
-            return Mono.error(gone(job));
-        }
-        return Mono.just(new ExportFile(path, DateRange.of(job.params()).fileName()));
+        return files.existing(job.id())
+                .switchIfEmpty(Mono.error(() -> gone(job)))
+                .map(path -> new ExportFile(path, DateRange.of(job.params()).fileName()));
     }
 
     private static ErrorResponseException gone(Job job) {

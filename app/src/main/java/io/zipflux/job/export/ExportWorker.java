@@ -11,7 +11,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
 
-import org.springframework.beans.factory.annotation.Value;
 import org.springframework.stereotype.Component;
 
 import io.zipflux.job.Job;
@@ -42,12 +41,11 @@ class ExportWorker implements JobWorker {
     /** {@code zipflux.jobs.export.max-rate}: rows per second (0: no limit), to spare the database. */
     private final long maxRowsPerSecond;
 
-    ExportWorker(ResponseRows rows, ExportFiles files, ObjectMapper json,
-            @Value("${zipflux.jobs.export.max-rate:0}") long maxRowsPerSecond) {
+    ExportWorker(ResponseRows rows, ExportFiles files, ObjectMapper json, ExportProperties properties) {
         this.rows = rows;
         this.files = files;
         this.json = json;
-        this.maxRowsPerSecond = maxRowsPerSecond;
+        this.maxRowsPerSecond = properties.maxRate();
     }
 
     @Override

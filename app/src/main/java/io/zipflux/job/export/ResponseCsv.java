@@ -1,19 +1,25 @@
 package io.zipflux.job.export;
 
+import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 
 import io.r2dbc.spi.Readable;
 
+import io.zipflux.job.responses.ResponseColumns;
+
 /**
- * Form responses as RFC 4180 CSV: the header {@value #COLUMNS}, CRLF line ends, a field quoted when
+ * Form responses as RFC 4180 CSV: the header of {@link ResponseColumns}, CRLF line ends, a field quoted when
  * it is empty or holds a comma, a quote or a line break, quotes doubled. {@code submitted_at} comes formatted by
  * the query (ISO 8601 in UTC, microseconds) and {@code answers} as PostgreSQL's JSON text.
  */
 final class ResponseCsv {
 
-    static final String COLUMNS = "id,form_id,respondent,submitted_at,answers";
+    private static final byte[] HEADER = (ResponseColumns.HEADER + "\r\n").getBytes(StandardCharsets.UTF_8);
 
-    private static final byte[] HEADER = (COLUMNS + "\r\n").getBytes(StandardCharsets.UTF_8);
+    private static final byte[] CRLF = {'\r', '\n'};
+
+    /** Answers longer than this come from the database in parts of this many bytes. */
+    static final int PART_BYTES = 256 * 1024;
 
     private ResponseCsv() {
     }
@@ -26,29 +32,85 @@ final class ResponseCsv {
         return new Batch(HEADER, 0);
     }
 
-    /** CSV lines being gathered into a batch, one row at a time. */
+    /** CSV lines being gathered into a batch, one row (or one part of a large field) at a time. */
     static final class Lines {
 
         private final StringBuilder text = new StringBuilder(128 * 1024);
 
+        /** The lines so far as bytes, once a part of a large field has joined them (it may end inside a character). */
+        private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+
         private int rows;
 
-        /** Appends one row of the export query (columns in {@value #COLUMNS} order); answers the rows gathered. */
+        /**
+         * Appends one row of the export query (columns in {@link ResponseColumns#ALL} order, then the answers'
+         * part as bytes, the part's number, the number of parts, and whether the answers are quoted);
+         * answers the rows gathered.
+         */
         int add(Readable row) {
-            text.append(row.get(0, String.class)).append(',');
-            field(text, row.get(1, String.class)).append(',');
-            field(text, row.get(2, String.class)).append(',');
-            text.append(row.get(3, String.class)).append(',');
-            field(text, row.get(4, String.class)).append("\r\n");
-            return ++rows;
+            int part = row.get(6, Integer.class);
+            int parts = row.get(7, Integer.class);
+            if (part == 0) {
+                text.append(row.get(0, String.class)).append(',');
+                field(text, row.get(1, String.class)).append(',');
+                field(text, row.get(2, String.class)).append(',');
+                text.append(row.get(3, String.class)).append(',');
+            }
+            if (parts == 1) {
+                field(text, row.get(4, String.class)).append("\r\n");
+                return ++rows;
+            }
+            boolean quoted = row.get(8, Boolean.class);
+            textToBytes();
+            if (part == 0 && quoted) {
+                bytes.write('"');
+            }
+            writePart(row.get(5, byte[].class), quoted);
+            if (part == parts - 1) {
+                if (quoted) {
+                    bytes.write('"');
+                }
+                bytes.writeBytes(CRLF);
+                rows++;
+            }
+            return rows;
         }
 
-        /** The rows gathered so far, as a batch; starts the next one. */
+        /** Whether a part of a large field is gathered: it goes on at once, so no batch holds a large field whole. */
+        boolean holdsPart() {
+            return bytes.size() > 0;
+        }
+
+        /** The lines gathered so far, as a batch; starts the next one. */
         Batch take() {
-            Batch batch = new Batch(text.toString().getBytes(StandardCharsets.UTF_8), rows);
+            Batch batch;
+            if (bytes.size() == 0) {
+                batch = new Batch(text.toString().getBytes(StandardCharsets.UTF_8), rows);
+            }
+            else {
+                textToBytes();
+                batch = new Batch(bytes.toByteArray(), rows);
+                bytes.reset();
+            }
             text.setLength(0);
             rows = 0;
             return batch;
+        }
+
+        private void textToBytes() {
+            bytes.writeBytes(text.toString().getBytes(StandardCharsets.UTF_8));
+            text.setLength(0);
+        }
+
+        private void writePart(byte[] part, boolean quoted) {
+            int from = 0;
+            for (int i = 0; quoted && i < part.length; i++) {
+                if (part[i] == '"') {
+                    bytes.write(part, from, i + 1 - from);
+                    from = i; // the quote again: doubled
+                }
+            }
+            bytes.write(part, from, part.length - from);
         }
     }
 

@@ -26,9 +26,35 @@ class ResponseRows {
 
     private static final String RANGE = " FROM responses WHERE submitted_at >= :start AND submitted_at < :end";
 
-    private static final String SELECT = "SELECT id::text, form_id, respondent, "
-            + "to_char(submitted_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"') AS submitted_at, "
-            + "answers::text AS answers" + RANGE + " ORDER BY submitted_at, id";
+    /**
+     * One result row per response, except that an {@code answers} text longer than {@value ResponseCsv#PART_BYTES}
+     * bytes comes as its UTF-8 bytes in parts of that size, a result row each, so that no row of the
+     * result, and no buffer of the driver, holds a large field whole. Layer by layer: the responses in
+     * export order with their text (one index scan); how many parts, the bytes when more than one, and
+     * whether such a field needs quotes (decided before its first part); one row per part (a set-returning
+     * function keeps its input's order); the CSV columns. The {@code OFFSET 0} fences keep each layer
+     * computed once per row of the layer below, not once per part.
+     */
+    private static final String SELECT = """
+            SELECT id::text, form_id, respondent,
+                   to_char(submitted_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS submitted_at,
+                   CASE WHEN parts = 1 THEN text END AS answers,
+                   CASE WHEN parts > 1 THEN substring(bytes FROM part * %1$d + 1 FOR %1$d) END AS answers_part,
+                   part, parts, quoted
+            FROM (SELECT *, generate_series(0, parts - 1) AS part
+                  FROM (SELECT id, form_id, respondent, submitted_at, text,
+                               greatest(1, (octet_length(text) + %1$d - 1) / %1$d) AS parts,
+                               CASE WHEN octet_length(text) > %1$d THEN convert_to(text, 'UTF8') END AS bytes,
+                               octet_length(text) > %1$d AND (strpos(text, '"') > 0 OR strpos(text, ',') > 0
+                                   OR strpos(text, chr(10)) > 0 OR strpos(text, chr(13)) > 0) AS quoted
+                        FROM (SELECT id, form_id, respondent, submitted_at, answers::text AS text
+                              FROM responses
+                              WHERE submitted_at >= :start AND submitted_at < :end
+                              ORDER BY submitted_at, id
+                              OFFSET 0) AS ordered
+                        OFFSET 0) AS measured
+                  OFFSET 0) AS parted
+            """.formatted(ResponseCsv.PART_BYTES);
 
     /** What reading a row answers until its batch is full. */
     private static final ResponseCsv.Batch NOT_YET = new ResponseCsv.Batch(new byte[0], 0);
@@ -67,7 +93,8 @@ class ResponseRows {
 
     /**
      * Rows are appended to a batch as they are read (a row is only readable inside {@code map}); a
-     * batch goes on once it holds {@value #ROWS_PER_BATCH} rows, the last one at the end.
+     * batch goes on once it holds {@value #ROWS_PER_BATCH} rows, or a part of a large field, the last
+     * one at the end.
      */
     private Flux<ResponseCsv.Batch> batches(DateRange range) {
         return Flux.defer(() -> {
@@ -75,7 +102,7 @@ class ResponseRows {
             return db.sql(SELECT)
                     .bind("start", range.start())
                     .bind("end", range.end())
-                    .map(row -> lines.add(row) < ROWS_PER_BATCH ? NOT_YET : lines.take())
+                    .map(row -> lines.add(row) >= ROWS_PER_BATCH || lines.holdsPart() ? lines.take() : NOT_YET)
                     .all()
                     .transform(DriverThreadRequests::apply)
                     .filter(batch -> batch != NOT_YET)

@@ -16,9 +16,7 @@ import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
 
-import org.springframework.beans.factory.annotation.Value;
 import org.springframework.stereotype.Component;
-import org.springframework.util.unit.DataSize;
 
 import io.zipflux.job.Job;
 import io.zipflux.job.JobContext;
@@ -45,10 +43,10 @@ class HashWorker implements JobWorker {
     /** {@code zipflux.jobs.hash.max-rate}: bytes hashed per second (0: no limit), to spare the disk. */
     private final long maxBytesPerSecond;
 
-    HashWorker(UploadStore uploads, ObjectMapper json, @Value("${zipflux.jobs.hash.max-rate:0}") DataSize maxRate) {
+    HashWorker(UploadStore uploads, ObjectMapper json, HashProperties properties) {
         this.uploads = uploads;
         this.json = json;
-        this.maxBytesPerSecond = maxRate.toBytes();
+        this.maxBytesPerSecond = properties.maxRate().toBytes();
     }
 
     @Override

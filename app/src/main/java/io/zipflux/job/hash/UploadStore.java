@@ -13,7 +13,6 @@ import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
 
-import org.springframework.beans.factory.annotation.Value;
 import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.core.io.buffer.DataBufferUtils;
 import org.springframework.http.codec.multipart.FilePartEvent;
@@ -40,9 +39,9 @@ class UploadStore {
 
     private final DataSize maxSize;
 
-    UploadStore(DataDir dataDir, @Value("${zipflux.upload.max-size:10GB}") DataSize maxSize) {
+    UploadStore(DataDir dataDir, UploadProperties properties) {
         this.folder = dataDir.folder("uploads");
-        this.maxSize = maxSize;
+        this.maxSize = properties.maxSize();
     }
 
     Path pathOf(UUID fileId) {

@@ -20,43 +20,39 @@ import reactor.core.publisher.Sinks;
 import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.core.io.buffer.NettyDataBufferFactory;
 import org.springframework.r2dbc.connection.ConnectionFactoryUtils;
+import org.springframework.stereotype.Component;
 
+import io.zipflux.job.AttachedWorker;
 import io.zipflux.job.Job;
 import io.zipflux.job.JobContext;
-import io.zipflux.job.JobWorker;
+import io.zipflux.job.responses.ResponseColumns;
 
 /**
- * One CSV import, run by the request that carries its data: the body streams into PostgreSQL's
+ * CSV imports, each run by the request that carries its data: the body streams into PostgreSQL's
  * {@code COPY ... FROM STDIN} as it arrives, in the transaction that also marks the job SUCCEEDED,
  * so an import that is cancelled, meets a bad row or dies with its server leaves no rows. The body
  * goes on in batches of about {@value #BATCH_BYTES} bytes, each scanned (rows, line numbers, field
  * counts) and passed through a checkpoint before it is sent: while the job is paused no more of the
- * body is read, and the client's upload stalls.
+ * body is read, and the client's upload stalls. The worker is stateless: what a run tracks (the
+ * scanner, the buffers before the header, why the input stopped) belongs to that run.
  */
-final class CsvImport implements JobWorker {
+@Component
+class CsvImport implements AttachedWorker<Flux<DataBuffer>> {
 
     static final String TYPE = "import";
 
     private static final int BATCH_BYTES = 256 * 1024;
 
-    private final Flux<DataBuffer> body;
-
     private final ConnectionFactory connections;
 
     private final ObjectMapper json;
 
-    private final CsvScanner scanner = new CsvScanner();
+    private final long maxFieldBytes;
 
-    /** The header arrives first: buffers are held back until it is complete, so COPY can name its columns. */
-    private final List<ByteBuf> beforeHeader = new ArrayList<>();
-
-    /** Why the input stopped, when it was stopped on this side (PostgreSQL then reports only "COPY failed"). */
-    private final AtomicReference<Throwable> inputStopped = new AtomicReference<>();
-
-    CsvImport(Flux<DataBuffer> body, ConnectionFactory connections, ObjectMapper json) {
-        this.body = body;
+    CsvImport(ConnectionFactory connections, ObjectMapper json, ImportsProperties properties) {
         this.connections = connections;
         this.json = json;
+        this.maxFieldBytes = properties.maxFieldSize().toBytes();
     }
 
     @Override
@@ -70,24 +66,90 @@ final class CsvImport implements JobWorker {
     }
 
     @Override
-    public Mono<JsonNode> run(Job job, JobContext context) {
-        Flux<ByteBuf> input = stoppable(batches(body.map(NettyDataBufferFactory::toByteBuf))
-                        .concatMap(buffer -> scanned(buffer, context), 0)
-                        .concatWith(Flux.defer(() -> rest(context))), context)
-                .doOnError(inputStopped::set)
-                .doOnDiscard(ByteBuf.class, ReferenceCountUtil::release);
-        // fromMany, one inner publisher per batch: copyIn(sql, input) would gather the whole input into one message.
-        return ConnectionFactoryUtils.getConnection(connections)
-                .map(CsvImport::postgres)
-                .flatMap(connection -> input
-                        .switchOnFirst((first, all) -> first.hasValue()
-                                ? connection.copyIn(copySql()).fromMany(all.map(Mono::just)).build()
-                                : all.then(Mono.<Long>empty()))
-                        .single())
-                .onErrorMap(this::explain)
-                .doFinally(signal -> drainBeforeHeader().forEach(ReferenceCountUtil::release))
+    public Mono<JsonNode> run(Job job, Flux<DataBuffer> body, JobContext context) {
+        return Mono.defer(() -> new Run(context).copy(job, body))
                 .doOnNext(context::total)
                 .map(rows -> json.createObjectNode().put("rows", rows));
+    }
+
+    /** One run's state: the scanner, the buffers held back until the header is complete, and why the input stopped. */
+    private final class Run {
+
+        private final JobContext context;
+
+        private final CsvScanner scanner = new CsvScanner(maxFieldBytes);
+
+        private final List<ByteBuf> beforeHeader = new ArrayList<>();
+
+        /** Why the input stopped, when it was stopped on this side (PostgreSQL then reports only "COPY failed"). */
+        private final AtomicReference<Throwable> inputStopped = new AtomicReference<>();
+
+        Run(JobContext context) {
+            this.context = context;
+        }
+
+        Mono<Long> copy(Job job, Flux<DataBuffer> body) {
+            Flux<ByteBuf> input = stoppable(batches(body.map(NettyDataBufferFactory::toByteBuf))
+                            .concatMap(this::scanned, 0)
+                            .concatWith(Flux.defer(this::rest)), context)
+                    .doOnError(inputStopped::set)
+                    .doOnDiscard(ByteBuf.class, ReferenceCountUtil::release);
+            // fromMany, one inner publisher per batch: copyIn(sql, input) would gather the whole input into one message.
+            return ConnectionFactoryUtils.getConnection(connections)
+                    .map(CsvImport::postgres)
+                    .flatMap(connection -> input
+                            .switchOnFirst((first, all) -> first.hasValue()
+                                    ? copy(connection, IdMode.of(job.params()), all)
+                                    : all.then(Mono.<Long>empty()))
+                            .single())
+                    .onErrorMap(this::explain)
+                    .doFinally(signal -> drainBeforeHeader().forEach(ReferenceCountUtil::release));
+        }
+
+        private Flux<ByteBuf> scanned(ByteBuf buffer) {
+            try {
+                scanner.scan(buffer);
+            }
+            catch (RuntimeException rejected) {
+                buffer.release();
+                return Flux.error(rejected);
+            }
+            Mono<Void> checkpoint = context.checkpoint(scanner.rows());
+            if (!scanner.headerRead()) {
+                beforeHeader.add(buffer);
+                return checkpoint.thenMany(Flux.empty());
+            }
+            List<ByteBuf> ready = drainBeforeHeader();
+            ready.add(buffer);
+            return checkpoint.thenMany(Flux.fromIterable(ready))
+                    .doOnDiscard(ByteBuf.class, ReferenceCountUtil::release);
+        }
+
+        /** At the end of the body: the last record, and whatever waited for a header that ended without a line break. */
+        private Flux<ByteBuf> rest() {
+            scanner.finish();
+            return context.checkpoint(scanner.rows())
+                    .thenMany(Flux.fromIterable(drainBeforeHeader()));
+        }
+
+        private List<ByteBuf> drainBeforeHeader() {
+            List<ByteBuf> drained = new ArrayList<>(beforeHeader);
+            beforeHeader.clear();
+            return drained;
+        }
+
+        /** The statements of the id mode around the COPY, all in the run's transaction; answers the rows copied. */
+        private Mono<Long> copy(PostgresqlConnection connection, IdMode ids, Flux<ByteBuf> input) {
+            List<String> columns = scanner.columns();
+            return execute(connection, ids.before(columns))
+                    .then(connection.copyIn(ResponseColumns.copyFrom(ids.copyTarget(columns), columns)).fromMany(input.map(Mono::just)).build())
+                    .flatMap(rows -> execute(connection, ids.after(columns)).thenReturn(rows));
+        }
+
+        private Throwable explain(Throwable error) {
+            Throwable stopped = inputStopped.get();
+            return stopped != null ? stopped : CopyErrors.explain(error);
+        }
     }
 
     /**
@@ -125,45 +187,10 @@ final class CsvImport implements JobWorker {
                 context.stopped().takeUntilOther(ended.asMono()).then(Mono.<ByteBuf>empty()));
     }
 
-    private Flux<ByteBuf> scanned(ByteBuf buffer, JobContext context) {
-        try {
-            scanner.scan(buffer);
-        }
-        catch (RuntimeException rejected) {
-            buffer.release();
-            return Flux.error(rejected);
-        }
-        Mono<Void> checkpoint = context.checkpoint(scanner.rows());
-        if (!scanner.headerRead()) {
-            beforeHeader.add(buffer);
-            return checkpoint.thenMany(Flux.empty());
-        }
-        List<ByteBuf> ready = drainBeforeHeader();
-        ready.add(buffer);
-        return checkpoint.thenMany(Flux.fromIterable(ready))
-                .doOnDiscard(ByteBuf.class, ReferenceCountUtil::release);
-    }
-
-    /** At the end of the body: the last record, and whatever waited for a header that ended without a line break. */
-    private Flux<ByteBuf> rest(JobContext context) {
-        scanner.finish();
-        return context.checkpoint(scanner.rows())
-                .thenMany(Flux.fromIterable(drainBeforeHeader()));
-    }
-
-    private List<ByteBuf> drainBeforeHeader() {
-        List<ByteBuf> drained = new ArrayList<>(beforeHeader);
-        beforeHeader.clear();
-        return drained;
-    }
-
-    private String copySql() {
-        return "COPY responses (" + String.join(", ", scanner.columns()) + ") FROM STDIN (FORMAT csv, HEADER true)";
-    }
-
-    private Throwable explain(Throwable error) {
-        Throwable stopped = inputStopped.get();
-        return stopped != null ? stopped : CopyErrors.explain(error);
+    private static Mono<Void> execute(PostgresqlConnection connection, List<String> statements) {
+        return Flux.fromIterable(statements)
+                .concatMap(sql -> connection.createStatement(sql).execute().concatMap(result -> result.getRowsUpdated()))
+                .then();
     }
 
     private static PostgresqlConnection postgres(Connection connection) {

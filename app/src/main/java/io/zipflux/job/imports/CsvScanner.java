@@ -11,6 +11,8 @@ import java.util.Set;
 import io.netty.buffer.ByteBuf;
 import io.netty.util.ByteProcessor;
 
+import io.zipflux.job.responses.ResponseColumns;
+
 /**
  * Follows an RFC 4180 CSV as it streams past, without copying it: where records end (a line break
  * outside quotes), how many fields each has, on which line each starts. It reads the header's column
@@ -18,9 +20,9 @@ import io.netty.util.ByteProcessor;
  */
 final class CsvScanner implements ByteProcessor {
 
-    static final List<String> COLUMNS = List.of("id", "form_id", "respondent", "submitted_at", "answers");
+    private static final List<String> COLUMNS = ResponseColumns.ALL;
 
-    private static final Set<String> REQUIRED = Set.of("form_id", "respondent", "submitted_at", "answers");
+    private static final List<String> REQUIRED = ResponseColumns.DATA;
 
     private static final int MAX_HEADER = 4096;
 
@@ -41,6 +43,15 @@ final class CsvScanner implements ByteProcessor {
     private long rows;
 
     private RuntimeException rejected;
+
+    private final long maxFieldBytes;
+
+    /** Bytes of the current field so far, quotes included. */
+    private long fieldBytes;
+
+    CsvScanner(long maxFieldBytes) {
+        this.maxFieldBytes = maxFieldBytes;
+    }
 
     /** Scans the readable bytes of {@code buffer} (leaving its indexes alone). */
     void scan(ByteBuf buffer) {
@@ -92,6 +103,11 @@ final class CsvScanner implements ByteProcessor {
             }
             header.write(b);
         }
+        if (++fieldBytes > maxFieldBytes && (inQuotes || b != ',' && b != '\n' && b != '\r')) {
+            rejected = new ImportRejectedException("line " + recordLine + ": field " + fields + " is longer than "
+                    + maxFieldBytes + " bytes (zipflux.imports.max-field-size)");
+            return false;
+        }
         if (b == '"') {
             inQuotes = !inQuotes; // "" inside a quoted field toggles twice: still inside
             recordEmpty = false;
@@ -105,6 +121,7 @@ final class CsvScanner implements ByteProcessor {
         }
         else if (!inQuotes && b == ',') {
             fields++;
+            fieldBytes = 0;
             recordEmpty = false;
         }
         else if (b != '\r') {
@@ -128,6 +145,7 @@ final class CsvScanner implements ByteProcessor {
             rows++;
         }
         fields = 1;
+        fieldBytes = 0;
         recordEmpty = true;
     }
 

@@ -4,7 +4,6 @@ import java.net.URI;
 import java.util.List;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.r2dbc.spi.ConnectionFactory;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
@@ -37,15 +36,15 @@ class ImportHandler {
 
     private final AttachedJobs jobs;
 
-    private final ConnectionFactory connections;
+    private final CsvImport csvImport;
 
     private final ObjectMapper json;
 
     private final DatabaseStreams streams;
 
-    ImportHandler(AttachedJobs jobs, ConnectionFactory connections, ObjectMapper json, DatabaseStreams streams) {
+    ImportHandler(AttachedJobs jobs, CsvImport csvImport, ObjectMapper json, DatabaseStreams streams) {
         this.jobs = jobs;
-        this.connections = connections;
+        this.csvImport = csvImport;
         this.json = json;
         this.streams = streams;
     }
@@ -58,23 +57,24 @@ class ImportHandler {
                     .bodyValue(job));
         }
         Flux<DataBuffer> csv = csv(request);
-        return holdingAStream(newJob(request).flatMap(job -> jobs.run(job.id().toString(), csvImport(csv))))
+        return holdingAStream(newJob(request).flatMap(job -> jobs.run(job.id().toString(), csvImport, csv)))
                 .flatMap(ImportHandler::ended);
     }
 
     /** The data of a created import: answers once the import has ended. */
     Mono<ServerResponse> upload(ServerRequest request) {
-        return holdingAStream(jobs.run(request.pathVariable("id"), csvImport(csv(request))))
+        return holdingAStream(jobs.run(request.pathVariable("id"), csvImport, csv(request)))
                 .flatMap(ImportHandler::ended);
     }
 
-    /** A new import job; its callback URL, if any, comes with the request that creates it. */
+    /**
+     * A QUEUED import; {@code ?ids=} (400 when unknown) decides what happens to the ids of its rows, and its
+     * callback URL, if any, comes with the request that creates it.
+     */
     private Mono<Job> newJob(ServerRequest request) {
-        return jobs.create(CsvImport.TYPE, json.createObjectNode(), "rows", request.queryParam("callbackUrl").orElse(null));
-    }
-
-    private CsvImport csvImport(Flux<DataBuffer> csv) {
-        return new CsvImport(csv, connections, json);
+        IdMode ids = IdMode.of(request.queryParam(IdMode.PARAM));
+        return jobs.create(CsvImport.TYPE, json.createObjectNode().put(IdMode.PARAM, ids.param()), "rows",
+                request.queryParam("callbackUrl").orElse(null));
     }
 
     /** An import holds a database connection until it ends: it runs in one of the instance's database streams. */

@@ -21,12 +21,14 @@ import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
 import org.springframework.boot.test.web.server.LocalServerPort;
 
 import io.zipflux.job.CsvRecords;
+import io.zipflux.job.DirectMemory;
 import io.zipflux.job.JobsClient;
 import io.zipflux.job.JobsClient.Answer;
 import io.zipflux.job.ResponsesTable;
 import io.zipflux.job.ResponsesTable.Response;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * CSV exports against a real PostgreSQL and Kafka: the file equals PostgreSQL's own COPY of the same
@@ -91,6 +93,51 @@ class ExportJobTest {
         assertThat(done.get("progress").get("done").asLong()).isEqualTo(7);
         assertThat(done.get("progress").get("total").asLong()).isEqualTo(7);
         assertThat(done.get("result").get("rows").asLong()).isEqualTo(7);
+    }
+
+    @Test
+    void exportWithoutFromOrToHasEveryRowTheTableCanHold() throws Exception {
+        table.execute("INSERT INTO responses (form_id, respondent, submitted_at, answers) VALUES "
+                + "('edges', 'first instant', '0001-01-01 00:00:00+00', '{}'), "
+                + "('edges', 'last instant', '9999-12-31 23:59:59.999999+00', '{}')");
+        for (String outside : List.of("infinity", "-infinity", "0044-03-15 12:00:00+00 BC", "10000-01-01 00:00:00+00")) {
+            assertThatThrownBy(() -> table.execute("INSERT INTO responses (form_id, respondent, submitted_at, answers) "
+                    + "VALUES ('edges', 'outside', '" + outside + "', '{}')"))
+                    .as(outside)
+                    .hasMessageContaining("submitted_at_in_years_1_to_9999");
+        }
+
+        JsonNode done = api().awaitState(api().post("/api/v1/exports").body().get("id").asText(), "SUCCEEDED",
+                Duration.ofSeconds(60));
+        List<List<String>> records = CsvRecords.parse(new String(download(done).body(), StandardCharsets.UTF_8));
+
+        assertThat(done.get("result").get("rows").asLong()).isEqualTo(table.count());
+        assertThat(records).hasSize(1 + (int) table.count());
+        assertThat(records.get(1).get(3)).isEqualTo("0001-01-01T00:00:00.000000Z");
+        assertThat(records.get(records.size() - 1).get(3)).isEqualTo("9999-12-31T23:59:59.999999Z");
+    }
+
+    @Test
+    void largeFieldIsExportedWithoutHoldingItInDirectMemory() throws Exception {
+        table.insert(trickyResponsesAround("2038-08-08", "2038-08-08"));
+        // About 54 MB of JSON text: two-byte characters (split across parts), quotes (doubled in CSV) and commas.
+        table.execute("INSERT INTO responses (form_id, respondent, submitted_at, answers) SELECT 'large', 'big, \"one\"', "
+                + "'2038-08-08T12:00:00Z', jsonb_build_object('text', repeat('é\"x,', 9000000))");
+        String expected = table.copyOut(ResponsesTable.EXPORT_QUERY.formatted("2038-08-08", "2038-08-08"));
+        assertThat(expected.length()).isGreaterThan(50_000_000);
+
+        try (DirectMemory memory = DirectMemory.watch()) {
+            String id = api().post("/api/v1/exports?from=2038-08-08&to=2038-08-08").body().get("id").asText();
+            JsonNode done = api().awaitState(id, "SUCCEEDED", Duration.ofSeconds(60));
+            String file = new String(download(done).body(), StandardCharsets.UTF_8);
+            String direct = new String(api().bytes("/api/v1/responses.csv?from=2038-08-08&to=2038-08-08").body(),
+                    StandardCharsets.UTF_8);
+
+            assertThat(CsvRecords.withLfRecordEnds(file)).as("the export file").isEqualTo(expected);
+            assertThat(direct).as("the direct CSV").isEqualTo(file);
+            assertThat(done.get("result").get("rows").asLong()).isEqualTo(5);
+            assertThat(memory.peakGrowth()).as("direct memory taken beyond what was in use before").isLessThan(24L << 20);
+        }
     }
 
     @Test

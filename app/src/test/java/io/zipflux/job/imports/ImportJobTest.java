@@ -88,6 +88,106 @@ class ImportJobTest {
     }
 
     @Test
+    void readmeFlowImportsAnExportBackIntoTheSameDatabase() throws Exception {
+        table.insert(List.of(
+                new Response("readme", "O'Brien, Seán", OffsetDateTime.parse("2036-02-02T10:00:00Z"), "{\"rating\": 5}"),
+                new Response("readme", "Zoë \"Z\"", OffsetDateTime.parse("2036-02-03T11:00:00Z"), "{\"comment\": \"a,\\nb\"}")));
+        List<List<String>> before = table.rows("readme");
+        long rows = table.count();
+        byte[] csv = api().bytes("/api/v1/responses.csv?from=2036-02-01&to=2036-02-28").body();
+
+        Answer imported = api().send("POST", "/api/v1/imports", "text/csv", HttpRequest.BodyPublishers.ofByteArray(csv));
+
+        assertThat(imported.status()).as("%s", imported.body()).isEqualTo(200);
+        assertThat(imported.body().get("result").get("rows").asLong()).isEqualTo(2);
+        assertThat(table.rows("readme")).as("the same rows, ids included").isEqualTo(before);
+        assertThat(table.count()).isEqualTo(rows);
+    }
+
+    @Test
+    void upsertWritesOverRowsWithTheSameIdAndNewGivesNewIds() throws Exception {
+        long id = table.nextId() + 1_000;
+        String csv = "id,form_id,respondent,submitted_at,answers\r\n" + id + ",id-modes,first,2036-03-03T00:00:00Z,{}\r\n";
+        String changed = "id,form_id,respondent,submitted_at,answers\r\n" + id + ",id-modes,changed,2036-03-03T00:00:00Z,{}\r\n";
+        assertThat(api().send("POST", "/api/v1/imports", "text/csv", HttpRequest.BodyPublishers.ofString(csv)).status()).isEqualTo(200);
+
+        assertThat(api().send("POST", "/api/v1/imports?ids=upsert", "text/csv", HttpRequest.BodyPublishers.ofString(changed))
+                .status()).isEqualTo(200);
+        assertThat(table.rows("id-modes")).extracting(row -> row.get(0) + " " + row.get(2)).containsExactly(id + " changed");
+
+        assertThat(api().send("POST", "/api/v1/imports?ids=new", "text/csv", HttpRequest.BodyPublishers.ofString(csv)).status())
+                .isEqualTo(200);
+        assertThat(table.rows("id-modes")).extracting(row -> row.get(2)).containsExactly("changed", "first");
+        assertThat(table.rows("id-modes").get(1).get(0)).isNotEqualTo(String.valueOf(id));
+
+        Answer kept = api().send("POST", "/api/v1/imports?ids=keep", "text/csv", HttpRequest.BodyPublishers.ofString(csv));
+        assertThat(kept.status()).isEqualTo(422);
+        assertThat(kept.body().get("error").asText()).contains("line 2").contains("duplicate key");
+        Answer unknown = api().send("POST", "/api/v1/imports?ids=replace", "text/csv", HttpRequest.BodyPublishers.ofString(csv));
+        assertThat(unknown.status()).isEqualTo(400);
+        assertThat(unknown.contentType()).isEqualTo("application/problem+json");
+        assertThat(unknown.body().get("detail").asText()).contains("upsert", "keep", "new");
+    }
+
+    @Test
+    void importWithIdsAheadOfTheSequenceLeavesNewIdsClearOfThem() throws Exception {
+        long next = table.nextId() + 1;
+        StringBuilder restore = new StringBuilder("id,form_id,respondent,submitted_at,answers\r\n");
+        for (long id = next; id < next + 3; id++) {
+            restore.append(id).append(",restored,r,2036-04-04T00:00:00Z,{}\r\n");
+        }
+        Answer restored = api().send("POST", "/api/v1/imports?ids=keep", "text/csv",
+                HttpRequest.BodyPublishers.ofString(restore.toString()));
+        assertThat(restored.status()).as("%s", restored.body()).isEqualTo(200);
+
+        Answer added = api().send("POST", "/api/v1/imports", "text/csv", HttpRequest.BodyPublishers.ofString(
+                "form_id,respondent,submitted_at,answers\r\nadded,a,2036-04-04T00:00:00Z,{}\r\nadded,b,2036-04-04T00:00:00Z,{}\r\n"));
+
+        assertThat(added.status()).as("%s", added.body()).isEqualTo(200);
+        assertThat(table.count("added")).isEqualTo(2);
+        assertThat(table.nextId()).isGreaterThan(next + 2);
+    }
+
+    @Test
+    void timeOutsideTheExportableYearsIsRefusedNamingItsLine() throws Exception {
+        for (String ids : List.of("keep", "upsert")) {
+            for (String time : List.of("infinity", "-infinity", "0044-03-15 12:00:00+00 BC", "10000-01-01T00:00:00Z",
+                    "0001-01-01T00:00:00+01")) {
+                String csv = ResponsesTable.csv("far-" + ids, 2, 70) + (9_000_080 + time.length()) + ",far-" + ids + ",r,"
+                        + time + ",{}\r\n";
+                Answer refused = api().send("POST", "/api/v1/imports?ids=" + ids, "text/csv",
+                        HttpRequest.BodyPublishers.ofString(csv));
+                assertThat(refused.status()).as("%s %s", ids, time).isEqualTo(422);
+                assertThat(refused.body().get("error").asText()).as(time)
+                        .startsWith("line 4, column submitted_at:").contains("years 1 to 9999");
+            }
+            assertThat(table.count("far-" + ids)).isZero();
+        }
+        String edges = "form_id,respondent,submitted_at,answers\r\nfar-edges,a,0001-01-01T00:00:00Z,{}\r\n"
+                + "far-edges,b,9999-12-31T23:59:59.999999Z,{}\r\n";
+        assertThat(api().send("POST", "/api/v1/imports", "text/csv", HttpRequest.BodyPublishers.ofString(edges)).status())
+                .isEqualTo(200);
+    }
+
+    @Test
+    void fieldLongerThanTheMaxFieldSizeFailsNamingItsLine() throws Exception {
+        int max = 1024 * 1024;
+        String fits = "\"" + "x\"\"".repeat((max - 2) / 3) + "\"";
+        String tooLong = "y".repeat(max + 1);
+        String csv = "form_id,respondent,submitted_at,answers\r\nlong-field," + fits + ",2037-01-01T00:00:00Z,{}\r\n";
+
+        Answer fitting = api().send("POST", "/api/v1/imports", "text/csv", HttpRequest.BodyPublishers.ofString(csv));
+        Answer refused = api().send("POST", "/api/v1/imports", "text/csv", HttpRequest.BodyPublishers.ofString(
+                csv + "long-field,r,2037-01-01T00:00:00Z,\"{\"\"a\"\": 1}\"\r\nlong-field," + tooLong + ",2037-01-01T00:00:00Z,{}\r\n"));
+
+        assertThat(fitting.status()).as("a field of %s bytes", fits.length()).isEqualTo(200);
+        assertThat(refused.status()).isEqualTo(422);
+        assertThat(refused.body().get("error").asText())
+                .isEqualTo("line 4: field 2 is longer than 1048576 bytes (zipflux.imports.max-field-size)");
+        assertThat(table.count("long-field")).isEqualTo(1);
+    }
+
+    @Test
     void createdImportWaitsForItsDataThenTakesItOnce() throws Exception {
         Answer created = api().post("/api/v1/imports");
         assertThat(created.status()).isEqualTo(201);
@@ -144,7 +244,7 @@ class ImportJobTest {
                 "duplicate key", ResponsesTable.csv("dup", 2, 60) + "9000061,dup,r,2030-01-01T00:00:00Z,{}\r\n");
         long rows = table.count();
         for (Map.Entry<String, String> bad : cases.entrySet()) {
-            Answer failed = api().send("POST", "/api/v1/imports", "text/csv",
+            Answer failed = api().send("POST", "/api/v1/imports?ids=keep", "text/csv",
                     HttpRequest.BodyPublishers.ofString(bad.getValue()));
             assertThat(failed.status()).as(bad.getKey()).isEqualTo(422);
             assertThat(failed.body().get("state").asText()).isEqualTo("FAILED");
@@ -225,6 +325,7 @@ class ImportJobTest {
 
         JsonNode failed = api().awaitState(id, "FAILED", Duration.ofSeconds(10));
 
+        // Either the request's cancel ("the request sending its data ended before the end...") or the body's error wins.
         assertThat(failed.get("error").asText()).isNotBlank();
         assertThat(table.count("hung-up")).isZero();
     }

@@ -8,10 +8,12 @@ import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
+import org.springframework.core.env.Environment;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.context.ConfigurableApplicationContext;
 
@@ -48,11 +50,8 @@ class UrlArchiveKillTest {
     @Value("${spring.r2dbc.url}")
     private String r2dbcUrl;
 
-    @Value("${spring.kafka.bootstrap-servers}")
-    private String kafka;
-
-    @Value("${zipflux.jobs.topic-prefix}")
-    private String topicPrefix;
+    @Autowired
+    private Environment environment;
 
     @AfterAll
     static void stopAll() {
@@ -68,7 +67,7 @@ class UrlArchiveKillTest {
     }
 
     private List<String> workerSettings() {
-        return WorkerJvm.sharedSettings(kafka, r2dbcUrl, topicPrefix, "--zipflux.fetch.allowed-addresses=127.0.0.1/32");
+        return WorkerJvm.sharedSettings(environment, "--zipflux.fetch.allowed-addresses=127.0.0.1/32");
     }
 
     @Test
