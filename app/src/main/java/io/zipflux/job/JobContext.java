@@ -1,5 +1,6 @@
 package io.zipflux.job;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import reactor.core.publisher.Mono;
 
 /** What a running job sees of its control: progress goes out, pause and cancel come in. */
@@ -20,4 +21,10 @@ public interface JobContext {
 
     /** Sets the progress total once the run knows it (saved with the next progress). */
     void total(long total);
+
+    /**
+     * Shows what the run has done so far as the job's {@code result} while it runs (saved with the next
+     * progress); the result the run ends with replaces it.
+     */
+    void interimResult(JsonNode result);
 }

@@ -60,7 +60,7 @@ class JobControl {
     }
 
     private Mono<Void> renew(RunningJob job) {
-        return jobs.renew(job.job().id(), owner, properties.lease(), job.done(), job.total())
+        return jobs.renew(job.job().id(), owner, properties.lease(), job.done(), job.total(), job.interimResult())
                 .timeout(properties.lease().dividedBy(2))
                 .doOnNext(job::observe)
                 .switchIfEmpty(Mono.fromRunnable(() -> lost(job)))

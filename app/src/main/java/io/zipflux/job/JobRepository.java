@@ -94,7 +94,7 @@ public class JobRepository {
     /** Takes a queued job (or one whose owner stopped renewing its lease) for {@code owner}. */
     Mono<Job> claim(UUID id, String owner, Duration lease) {
         return db.sql("UPDATE jobs SET state = 'RUNNING', owner = :owner, lease_until = now() + :lease * interval '1 ms', "
-                        + "attempts = attempts + 1, progress_done = 0, started_at = COALESCE(started_at, now()), "
+                        + "attempts = attempts + 1, progress_done = 0, result = NULL, started_at = COALESCE(started_at, now()), "
                         + "updated_at = now() WHERE id = :id AND (state = 'QUEUED' OR (state = 'RUNNING' "
                         + "AND (lease_until IS NULL OR lease_until < now()))) RETURNING " + COLUMNS)
                 .bind("id", id)
@@ -122,18 +122,20 @@ public class JobRepository {
      * whatever it is (a cancelled job keeps its owner, so its worker learns it), empty if the job is
      * no longer ours.
      */
-    Mono<JobState> renew(UUID id, String owner, Duration lease, long done, Long total) {
+    Mono<JobState> renew(UUID id, String owner, Duration lease, long done, Long total, JsonNode interimResult) {
         return db.sql("UPDATE jobs SET lease_until = now() + :lease * interval '1 ms', "
                         + "progress_total = COALESCE(:total, progress_total), "
                         + "updated_at = CASE WHEN progress_done <> :done AND state IN ('RUNNING', 'PAUSED') "
                         + "THEN now() ELSE updated_at END, "
-                        + "progress_done = CASE WHEN state IN ('RUNNING', 'PAUSED') THEN :done ELSE progress_done END "
+                        + "progress_done = CASE WHEN state IN ('RUNNING', 'PAUSED') THEN :done ELSE progress_done END, "
+                        + "result = CASE WHEN state IN ('RUNNING', 'PAUSED') THEN COALESCE(:result, result) ELSE result END "
                         + "WHERE id = :id AND owner = :owner RETURNING state")
                 .bind("id", id)
                 .bind("owner", owner)
                 .bind("lease", lease.toMillis())
                 .bind("done", done)
                 .bind("total", Parameter.fromOrEmpty(total, Long.class))
+                .bind("result", json(interimResult))
                 .map(row -> JobState.valueOf(row.get("state", String.class)))
                 .one();
     }
@@ -148,7 +150,7 @@ public class JobRepository {
                 .bind("id", id)
                 .bind("owner", owner)
                 .bind("outcome", outcome.name())
-                .bind("result", Parameter.fromOrEmpty(result == null ? null : Json.of(write(result)), Json.class))
+                .bind("result", json(result))
                 .bind("error", Parameter.fromOrEmpty(error, String.class))
                 .bind("done", done)
                 .bind("total", Parameter.fromOrEmpty(total, Long.class))
@@ -266,6 +268,10 @@ public class JobRepository {
         catch (JsonProcessingException ex) {
             throw new IllegalStateException("Stored JSON is not readable", ex);
         }
+    }
+
+    private Parameter json(JsonNode value) {
+        return Parameter.fromOrEmpty(value == null ? null : Json.of(write(value)), Json.class);
     }
 
     private String write(JsonNode value) {

@@ -2,6 +2,8 @@ package io.zipflux.job;
 
 import java.util.concurrent.atomic.AtomicLong;
 
+import com.fasterxml.jackson.databind.JsonNode;
+
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
 
@@ -13,6 +15,8 @@ final class RunningJob implements JobContext {
     private final AtomicLong done = new AtomicLong();
 
     private volatile Long total;
+
+    private volatile JsonNode interimResult;
 
     private final Sinks.Many<JobState> states = Sinks.many().replay().latest();
 
@@ -39,6 +43,15 @@ final class RunningJob implements JobContext {
     @Override
     public void total(long total) {
         this.total = total;
+    }
+
+    JsonNode interimResult() {
+        return interimResult;
+    }
+
+    @Override
+    public void interimResult(JsonNode result) {
+        this.interimResult = result;
     }
 
     @Override

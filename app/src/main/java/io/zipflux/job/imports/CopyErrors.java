@@ -12,7 +12,7 @@ final class CopyErrors {
     /** The part of PostgreSQL's context that places the error: "COPY responses, line 7, column answers". */
     private static final Pattern PLACE = Pattern.compile("COPY \\w+, line (\\d+)(?:, column (\\w+))?");
 
-    /** The check of migration V5: exports cover the years 1 to 9999. */
+    /** The check of migration V4: exports cover the years 1 to 9999. */
     private static final String OUTSIDE_EXPORTABLE_YEARS = "submitted_at_in_years_1_to_9999";
 
     private static final int MAX_DETAIL = 300;

@@ -1,16 +1,19 @@
 package io.zipflux.job.urlarchive;
 
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
 
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import reactor.core.publisher.Mono;
 
 import io.zipflux.job.JobContext;
 
 /**
  * One run of a URL archive job: the bytes on disk per entry (their sum is the progress), the lengths
- * the origins announced (their sum is the progress total), and the job's size limit.
+ * the origins announced (their sum is the progress total), the entries done (the interim result), and
+ * the job's size limit.
  */
 final class FetchRun {
 
@@ -27,6 +30,10 @@ final class FetchRun {
     private final AtomicLong done = new AtomicLong();
 
     private final AtomicLong known = new AtomicLong();
+
+    private final AtomicInteger fetched = new AtomicInteger();
+
+    private final AtomicInteger skipped = new AtomicInteger();
 
     FetchRun(UUID jobId, JobContext context, int entries, long maxTotalSize) {
         this.jobId = jobId;
@@ -59,6 +66,16 @@ final class FetchRun {
     void drop(int entry) {
         bytes(entry, 0);
         length(entry, null);
+    }
+
+    /** An entry has ended, on disk or skipped: the job's interim result counts the files done. */
+    void ended(boolean wasSkipped) {
+        (wasSkipped ? skipped : fetched).incrementAndGet();
+        context.interimResult(JsonNodeFactory.instance.objectNode()
+                .put("files", fetched.get())
+                .put("skippedFiles", skipped.get())
+                .put("entries", bytes.length())
+                .put("bytes", done.get()));
     }
 
     /** Whether {@code more} bytes still fit the job's limit. */

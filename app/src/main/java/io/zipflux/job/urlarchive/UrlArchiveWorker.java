@@ -77,7 +77,8 @@ class UrlArchiveWorker implements JobWorker {
                         ? files.forget(run.jobId(), entry)
                                 .doOnSuccess(forgotten -> run.drop(entry))
                                 .thenReturn(new Fetched(entry, url, null, failed.getMessage()))
-                        : Mono.error(new EntryFailed("entries[" + entry + "] (" + url + "): " + failed.getMessage())));
+                        : Mono.error(new EntryFailed("entries[" + entry + "] (" + url + "): " + failed.getMessage())))
+                .doOnNext(fetched -> run.ended(fetched.error() != null));
     }
 
     private Mono<JsonNode> finish(FetchRun run, ArchiveRequest request, List<Fetched> fetched) {

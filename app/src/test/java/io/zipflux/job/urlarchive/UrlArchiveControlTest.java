@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicLong;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.Test;
 
 
@@ -42,6 +43,26 @@ class UrlArchiveControlTest extends OriginTests {
         archives().await(jobId, "SUCCEEDED");
         archives().assertArchive(jobId, Map.of("paused.bin", file.sha256()));
         assertThat(file.served.get()).as("resumed, not fetched again").isLessThan(36L * MIB);
+    }
+
+    @Test
+    void runningJobShowsTheFilesDoneSoFarAndTheBytesAgainstTheAnnouncedLengths() throws Exception {
+        TestOrigin.File file = slowFile("counted-slow.bin", 24 * MIB);
+        origin.file("counted-small.bin", 1000);
+        String jobId = archives().start(UrlArchives.entries(origin.url("counted-small.bin"), origin.url("counted-slow.bin")));
+
+        JsonNode running = archives().api().awaitJob(jobId, Duration.ofSeconds(20),
+                job -> job.get("result").has("files") && job.get("result").get("files").asInt() == 1);
+
+        assertThat(running.get("state").asText()).isEqualTo("RUNNING");
+        assertThat(running.get("result").get("entries").asInt()).isEqualTo(2);
+        assertThat(running.get("progress").get("unit").asText()).isEqualTo("bytes");
+        assertThat(running.get("progress").get("total").asLong()).isEqualTo(1000L + 24 * MIB);
+        assertThat(running.get("progress").get("done").asLong()).isLessThan(1000L + 24 * MIB);
+        awaitServed(file, 24L * MIB);
+        JsonNode done = archives().await(jobId, "SUCCEEDED");
+        assertThat(done.get("result").get("files").asInt()).isEqualTo(2);
+        assertThat(done.get("progress").get("done").asLong()).isEqualTo(1000L + 24 * MIB);
     }
 
     @Test
