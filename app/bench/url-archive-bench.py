@@ -225,7 +225,7 @@ def main() -> int:
     print("| round | zipflux job (s) | served / data |")
     print("|---:|---:|---:|")
     reset_jobs, reset_served = [], []
-    for i in range(max(3, args.rounds // 3)):
+    for i in range(args.rounds):
         job_s, served = job_round(True)
         reset_jobs.append(job_s)
         reset_served.append(served)
