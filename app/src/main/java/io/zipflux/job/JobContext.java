@@ -19,6 +19,9 @@ public interface JobContext {
      */
     Mono<Void> stopped();
 
+    /** Whether the job is paused now, as its control last saw it (for clocks that should stop meanwhile). */
+    boolean paused();
+
     /** Sets the progress total once the run knows it (saved with the next progress). */
     void total(long total);
 

@@ -66,6 +66,9 @@ class JobControl {
                 .switchIfEmpty(Mono.fromRunnable(() -> lost(job)))
                 .onErrorResume(error -> {
                     log.warn("Could not renew job {}: {}", job.job().id(), error.toString());
+                    if (job.unconfirmedFor(properties.lease())) {
+                        lost(job); // its lease has lapsed: another instance may be running it by now
+                    }
                     return Mono.empty();
                 })
                 .then();

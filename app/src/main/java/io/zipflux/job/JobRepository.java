@@ -224,6 +224,18 @@ public class JobRepository {
                 .all();
     }
 
+    /**
+     * Ended jobs that still name an instance whose lease has lapsed (cancelled while their instance was
+     * lost, or after their run stopped without saving): released, so that their clean-up runs once.
+     */
+    Flux<Job> releaseEndedWithoutTheirRun() {
+        return db.sql("UPDATE jobs SET owner = NULL, lease_until = NULL "
+                        + "WHERE state IN ('SUCCEEDED', 'FAILED', 'CANCELLED') AND owner IS NOT NULL "
+                        + "AND (lease_until IS NULL OR lease_until < now()) RETURNING " + COLUMNS)
+                .map(this::toJob)
+                .all();
+    }
+
     Flux<Map.Entry<String, Long>> countsByTypeAndState() {
         return db.sql("SELECT type, state, count(*) AS n FROM jobs GROUP BY type, state")
                 .map(row -> Map.entry(row.get("type", String.class) + "/" + row.get("state", String.class),

@@ -152,6 +152,14 @@ class JobRunner implements SmartLifecycle {
                 .map(Job::state);
     }
 
+    /** The clean-up of an ended job that no run of this instance ends (the sweeper's find). */
+    Mono<Void> cleanUp(Job job) {
+        return Flux.fromIterable(workers)
+                .filter(worker -> worker.type().equals(job.type()))
+                .concatMap(worker -> ended(worker, job, job.state()))
+                .then();
+    }
+
     private Mono<Void> ended(JobWorker worker, Job job, JobState state) {
         return worker.ended(job, state)
                 .onErrorResume(error -> {

@@ -36,15 +36,18 @@ class JobSweeper implements SmartLifecycle {
 
     private final JobsProperties properties;
 
+    private final JobRunner runner;
+
     private Disposable sweeping;
 
     JobSweeper(JobRepository jobs, JobService service, JobMetrics metrics, DatabaseMigrations migrations,
-            JobsProperties properties) {
+            JobsProperties properties, JobRunner runner) {
         this.jobs = jobs;
         this.service = service;
         this.metrics = metrics;
         this.migrations = migrations;
         this.properties = properties;
+        this.runner = runner;
     }
 
     @Override
@@ -59,6 +62,7 @@ class JobSweeper implements SmartLifecycle {
     Mono<Void> sweep() {
         return cancelOverPaused()
                 .then(requeueAbandoned())
+                .then(cleanUpEndedWithoutTheirRun())
                 .then(publishWaiting())
                 .then(metrics.refreshCounts(jobs.countsByTypeAndState()))
                 .onErrorResume(error -> {
@@ -73,6 +77,13 @@ class JobSweeper implements SmartLifecycle {
                 .doOnNext(job -> log.warn(job.state() == JobState.FAILED
                         ? "Job {} lost its instance, and its input with it; failed"
                         : "Job {} lost its instance; queued again", job.id()))
+                .then();
+    }
+
+    /** A job that ended while no run of it was left (its instance lost) still gets its worker's clean-up. */
+    private Mono<Void> cleanUpEndedWithoutTheirRun() {
+        return jobs.releaseEndedWithoutTheirRun()
+                .concatMap(runner::cleanUp, 1)
                 .then();
     }
 

@@ -1,5 +1,6 @@
 package io.zipflux.job;
 
+import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -24,6 +25,9 @@ final class RunningJob implements JobContext {
 
     private volatile boolean lost;
 
+    /** When the database last confirmed this instance's lease (System.nanoTime). */
+    private volatile long renewedAt = System.nanoTime();
+
     RunningJob(Job job) {
         this.job = job;
     }
@@ -38,6 +42,11 @@ final class RunningJob implements JobContext {
 
     Long total() {
         return total;
+    }
+
+    @Override
+    public boolean paused() {
+        return state == JobState.PAUSED && !lost;
     }
 
     @Override
@@ -76,8 +85,14 @@ final class RunningJob implements JobContext {
                 .flatMap(seen -> Mono.error(new JobStoppedException(lost ? null : seen)));
     }
 
-    /** The state the database holds now; called by the control loop only. */
+    /** Whether the lease has gone unconfirmed for longer than {@code lease}: another instance may run the job now. */
+    boolean unconfirmedFor(Duration lease) {
+        return System.nanoTime() - renewedAt > lease.toNanos();
+    }
+
+    /** The state the database holds now; called by the control loop only, after a renewal. */
     void observe(JobState seen) {
+        renewedAt = System.nanoTime();
         state = seen;
         states.tryEmitNext(seen);
     }

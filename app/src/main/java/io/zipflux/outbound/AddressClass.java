@@ -7,8 +7,9 @@ import io.netty.util.NetUtil;
 
 /**
  * What kind of address an IP address is, from its bytes alone (no lookup, no connection). IPv6 forms
- * that carry an IPv4 address (mapped {@code ::ffff:a.b.c.d}, compatible {@code ::a.b.c.d}, NAT64
- * {@code 64:ff9b::/96}, 6to4 {@code 2002::/16}) are classified by the IPv4 address they carry.
+ * that carry an IPv4 address (mapped {@code ::ffff:a.b.c.d}, translated {@code ::ffff:0:a.b.c.d},
+ * compatible {@code ::a.b.c.d}, NAT64 {@code 64:ff9b::/96} and {@code 64:ff9b:1::/48}, 6to4
+ * {@code 2002::/16}) are classified by the IPv4 address they carry (its last 32 bits, or 6to4's bits 16-48).
  */
 public enum AddressClass {
 
@@ -96,9 +97,10 @@ public enum AddressClass {
     private static byte[] embeddedIpv4(byte[] b) {
         boolean mapped = isZero(b, 0, 10) && (b[10] & 0xff) == 0xff && (b[11] & 0xff) == 0xff;
         boolean compatible = isZero(b, 0, 12) && !isZero(b, 12, 15);
+        boolean translated = isZero(b, 0, 8) && (b[8] & 0xff) == 0xff && (b[9] & 0xff) == 0xff && isZero(b, 10, 12);
         boolean nat64 = b[0] == 0 && (b[1] & 0xff) == 0x64 && (b[2] & 0xff) == 0xff && (b[3] & 0xff) == 0x9b
-                && isZero(b, 4, 12);
-        if (mapped || compatible || nat64) {
+                && (isZero(b, 4, 12) || b[4] == 0 && b[5] == 1); // 64:ff9b::/96, and 64:ff9b:1::/48 (local use)
+        if (mapped || compatible || translated || nat64) {
             return new byte[] {b[12], b[13], b[14], b[15]};
         }
         if (b[0] == 0x20 && b[1] == 0x02) {

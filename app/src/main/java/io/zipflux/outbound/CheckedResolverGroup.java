@@ -31,15 +31,17 @@ final class CheckedResolverGroup extends AddressResolverGroup<InetSocketAddress>
         this.lookups = lookups;
     }
 
-    /** The checked addresses of {@code host}; fails with {@link OutboundRefusedException}. */
+    /**
+     * The checked addresses of {@code host}; fails with {@link OutboundRefusedException} when one is
+     * refused, with the lookup's own error (an {@code UnknownHostException}, perhaps for the moment)
+     * when there are none.
+     */
     Mono<List<InetAddress>> lookUp(String host) {
         InetAddress literal = AddressClass.literal(host);
         Mono<List<InetAddress>> addresses = literal != null
                 ? Mono.just(List.of(literal))
                 : Mono.fromCallable(() -> Arrays.asList(InetAddress.getAllByName(host)))
-                        .subscribeOn(lookups)
-                        .onErrorMap(error -> !(error instanceof OutboundRefusedException),
-                                error -> new OutboundRefusedException(host + " does not resolve to an address"));
+                        .subscribeOn(lookups);
         return addresses.doOnNext(found -> found.forEach(policy::check));
     }
 

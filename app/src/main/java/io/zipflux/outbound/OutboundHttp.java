@@ -47,7 +47,10 @@ public class OutboundHttp implements DisposableBean {
      */
     public Mono<URI> check(String url) {
         return Mono.fromCallable(() -> parse(url))
-                .flatMap(uri -> resolver.lookUp(hostOf(uri)).thenReturn(uri));
+                .flatMap(uri -> resolver.lookUp(hostOf(uri))
+                        .onErrorMap(error -> !(error instanceof OutboundRefusedException),
+                                error -> new OutboundRefusedException(hostOf(uri) + " does not resolve to an address"))
+                        .thenReturn(uri));
     }
 
     /**

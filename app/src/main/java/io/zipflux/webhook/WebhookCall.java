@@ -1,11 +1,14 @@
 package io.zipflux.webhook;
 
+import java.nio.charset.StandardCharsets;
+
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 
+import io.netty.buffer.ByteBufAllocator;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import reactor.core.publisher.Mono;
 import reactor.netty.ByteBufMono;
@@ -60,7 +63,7 @@ class WebhookCall {
                         .set("webhook-signature", signer.signature(id, timestamp, body)))
                 .post()
                 .uri(url)
-                .send(ByteBufMono.fromString(Mono.just(body)))
+                .send(ByteBufMono.fromString(Mono.just(body), StandardCharsets.UTF_8, ByteBufAllocator.DEFAULT))
                 .response()
                 .map(response -> new Answer(response.status().code(),
                         retryAfter(response.responseHeaders().get(HttpHeaderNames.RETRY_AFTER)), null))

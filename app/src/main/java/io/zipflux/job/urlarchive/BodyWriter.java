@@ -36,6 +36,9 @@ class BodyWriter {
     /** Bytes gathered from the network's chunks into one disk write (fewer hops to the disk pool). */
     private static final int BATCH = 256 * 1024;
 
+    /** Steps of the idle clock: it counts only steps in which the job was not paused. */
+    private static final int IDLE_TICKS = 20;
+
     /** Batches received ahead of the disk per transfer: reading and writing overlap, memory stays a few batches. */
     private static final int READ_AHEAD = 2;
 
@@ -72,12 +75,14 @@ class BodyWriter {
         run.length(entry, sidecar.length());
         AtomicLong position = new AtomicLong(offset);
         Path path = files.data(run.jobId(), entry);
-        return files.save(run.jobId(), entry, sidecar)
-                .then(Mono.usingWhen(open(path, offset).doOnNext(channel -> run.bytes(entry, offset)),
-                        channel -> batches(body)
+        // The file is cut to the offset before the sidecar names its new validator: a run killed in between
+        // leaves either the old validator (its bytes cut, so nothing is resumed) or the new one over its own bytes.
+        return Mono.usingWhen(open(path, offset).doOnNext(channel -> run.bytes(entry, offset)),
+                        channel -> files.save(run.jobId(), entry, sidecar)
+                                .thenMany(batches(run, body))
                                 .concatMap(batch -> batch(run, entry, channel, batch, position, sidecar.length()), READ_AHEAD)
                                 .then(),
-                        this::close))
+                        this::close)
                 .then(Mono.defer(() -> complete(run, entry, sidecar, position.get())));
     }
 
@@ -85,14 +90,27 @@ class BodyWriter {
      * The body in batches of about {@link #BATCH} bytes; a broken body still yields what arrived
      * before the break, its last batch ending with the error.
      */
-    private static Flux<List<Piece>> batches(ByteBufFlux body) {
+    private Flux<List<Piece>> batches(FetchRun run, ByteBufFlux body) {
         return Flux.defer(() -> {
             AtomicLong gathered = new AtomicLong();
             return body.asByteArray()
+                    .timeout(idle(run), chunk -> idle(run),
+                            Flux.error(() -> new Transient("the origin sent nothing for " + properties.responseTimeout(), null)))
                     .map(Piece::new)
                     .onErrorResume(error -> Mono.just(new Piece(error)))
                     .bufferUntil(piece -> piece.error() != null || full(gathered, piece.bytes().length));
         });
+    }
+
+    /**
+     * Fires once the origin has sent nothing for {@code response-timeout} while the job ran: time paused
+     * does not count, so a paused transfer keeps its connection (the origin sees its send stall).
+     */
+    private Mono<Long> idle(FetchRun run) {
+        return Flux.interval(properties.responseTimeout().dividedBy(IDLE_TICKS))
+                .filter(tick -> !run.paused())
+                .skip(IDLE_TICKS - 1)
+                .next();
     }
 
     private static boolean full(AtomicLong gathered, int more) {

@@ -87,6 +87,11 @@ final class FetchRun {
         return done.get();
     }
 
+    /** Whether the job is paused now (as its control last saw it). */
+    boolean paused() {
+        return context.paused();
+    }
+
     /** Saves progress; waits while the job is paused, fails once it is cancelled. */
     Mono<Void> checkpoint() {
         return context.checkpoint(done.get());

@@ -6,8 +6,11 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import reactor.core.publisher.Mono;
 import reactor.netty.ByteBufFlux;
+import reactor.netty.Connection;
+import reactor.netty.NettyPipeline;
 import reactor.netty.http.client.HttpClient;
 import reactor.netty.http.client.HttpClientResponse;
+import reactor.util.retry.Retry;
 
 import org.springframework.stereotype.Component;
 
@@ -44,31 +47,43 @@ class Transfers {
 
     /** The entry on disk, with what its origin told about it; fails with {@link EntryFailed} when it cannot be had. */
     Mono<Sidecar> fetch(FetchRun run, int entry, String url) {
-        return attempts(run, entry, url, 0, 0)
+        Attempts attempts = new Attempts();
+        return Mono.defer(() -> attempt(run, entry, url))
+                .retryWhen(Retry.from(failures -> failures.concatMap(failure -> next(run, entry, attempts, failure.failure()))))
                 .onErrorMap(error -> OutboundRefusedException.in(error) != null, error -> new EntryFailed(FetchErrors.describe(error)));
     }
 
+    /** What the attempts of one entry have come to: failures in a row, and the most bytes it has had on disk. */
+    private static final class Attempts {
+
+        private int failures;
+
+        private long most;
+    }
+
     /**
-     * An attempt, and the next ones: after a pause while attempts fail in a row without adding to the
-     * most bytes the entry has had on disk (up to {@code retries}); at once, the count starting over,
-     * when a break came after new bytes (an origin that resets without honouring ranges gains nothing
-     * and runs out of retries).
+     * When to try again after {@code error}: at once, the count starting over, when the break came after
+     * new bytes; else after a pause while attempts fail in a row without adding to the most bytes the
+     * entry has had on disk (up to {@code retries}: an origin that resets without honouring ranges gains
+     * nothing and runs out of them). Errors that no attempt can mend fail at once.
      */
-    private Mono<Sidecar> attempts(FetchRun run, int entry, String url, int failures, long most) {
-        return Mono.defer(() -> attempt(run, entry, url))
-                .onErrorResume(FetchErrors::isTransient, error -> {
-                    long now = run.bytesOf(entry);
-                    if (now > most && !(error instanceof Transient)) {
-                        return attempts(run, entry, url, 0, now);
-                    }
-                    int inARow = failures + 1;
-                    if (inARow > properties.retries()) {
-                        return Mono.error(new EntryFailed(FetchErrors.describe(error) + " (" + inARow + " attempts in a row)"));
-                    }
-                    Duration retryAfter = error instanceof Transient answer ? answer.retryAfter() : null;
-                    return Mono.delay(properties.backoff().pause(inARow, retryAfter))
-                            .then(Mono.defer(() -> attempts(run, entry, url, inARow, Math.max(most, now))));
-                });
+    private Mono<Long> next(FetchRun run, int entry, Attempts attempts, Throwable error) {
+        if (!FetchErrors.isTransient(error)) {
+            return Mono.error(error);
+        }
+        long now = run.bytesOf(entry);
+        if (now > attempts.most && !(error instanceof Transient)) {
+            attempts.failures = 0;
+            attempts.most = now;
+            return Mono.just(0L);
+        }
+        attempts.failures++;
+        attempts.most = Math.max(attempts.most, now);
+        if (attempts.failures > properties.retries()) {
+            return Mono.error(new EntryFailed(FetchErrors.describe(error) + " (" + attempts.failures + " attempts in a row)"));
+        }
+        Duration retryAfter = error instanceof Transient answer ? answer.retryAfter() : null;
+        return Mono.delay(properties.backoff().pause(attempts.failures, retryAfter));
     }
 
     private Mono<Sidecar> attempt(FetchRun run, int entry, String url) {
@@ -95,8 +110,18 @@ class Transfers {
                 })
                 .get()
                 .uri(url)
-                .response((response, body) -> answer(run, entry, resume ? onDisk : null, response, body))
+                .responseConnection((response, connection) -> answer(run, entry, resume ? onDisk : null, response,
+                        bodyOf(connection)))
                 .next();
+    }
+
+    /**
+     * The body, read under {@link BodyWriter}'s idle clock, which stops while the job is paused: the
+     * response timeout has had its say once the headers are in, and would cut a paused transfer.
+     */
+    private static ByteBufFlux bodyOf(Connection connection) {
+        connection.removeHandler(NettyPipeline.ResponseTimeoutHandler);
+        return connection.inbound().receive();
     }
 
     /** What the origin answered; {@code resumed} is what the request asked to continue (null: from zero). */

@@ -8,6 +8,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -18,6 +19,7 @@ import java.util.stream.Stream;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import reactor.core.publisher.Mono;
+import reactor.util.retry.Retry;
 import reactor.core.scheduler.Schedulers;
 
 import org.springframework.http.HttpStatus;
@@ -124,7 +126,10 @@ class UrlArchiveFiles {
                 || error.getCause() instanceof FileNotFoundException, error -> gone(jobId));
     }
 
-    /** Removes every file of the job. */
+    /**
+     * Removes every file of the job; walks again (a few times, backing off) when a write still under way
+     * (a stopped transfer's last sidecar, say) adds a file or removes one during the walk.
+     */
     Mono<Void> delete(UUID jobId) {
         return io(() -> {
             Path folder = folder(jobId);
@@ -137,7 +142,8 @@ class UrlArchiveFiles {
                 }
             }
             return null;
-        }).then();
+        }).retryWhen(Retry.backoff(5, Duration.ofMillis(50)).filter(UncheckedIOException.class::isInstance))
+                .then();
     }
 
     private static <T> Mono<T> io(Callable<T> call) {

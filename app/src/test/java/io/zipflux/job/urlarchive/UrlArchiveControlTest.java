@@ -1,6 +1,9 @@
 package io.zipflux.job.urlarchive;
 
 import java.net.http.HttpResponse;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -12,6 +15,8 @@ import java.util.concurrent.atomic.AtomicLong;
 import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.Test;
 
+import org.springframework.beans.factory.annotation.Value;
+
 
 import io.zipflux.job.JobsClient;
 
@@ -19,6 +24,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /** Pause, resume and cancel of url-archive jobs as the origin sees them, and the download's HTTP contract. */
 class UrlArchiveControlTest extends OriginTests {
+
+    @Value("${spring.r2dbc.url}")
+    private String r2dbcUrl;
 
     /** A file the origin sends at about 8 MB/s. */
     private static TestOrigin.File slowFile(String name, int size) {
@@ -37,12 +45,21 @@ class UrlArchiveControlTest extends OriginTests {
         long stalled = awaitStalled(file);
 
         assertThat(stalled).as("bytes served while paused").isLessThan(24L * MIB);
-        assertThat(archives().api().job(jobId).get("state").asText()).isEqualTo("PAUSED");
+        // Paused for three times the response timeout (2 s here): the transfer keeps its one connection,
+        // where an origin that stalls as long while the job runs is cut off and resumed
+        // (originStallingPastTheTimeoutIsResumed, the positive control).
+        long pausedUntil = System.nanoTime() + Duration.ofSeconds(6).toNanos();
+        while (System.nanoTime() < pausedUntil) {
+            assertThat(archives().api().job(jobId).get("state").asText()).isEqualTo("PAUSED");
+            assertThat(file.served.get()).as("bytes served while paused").isEqualTo(stalled);
+            Thread.sleep(200);
+        }
         assertThat(archives().api().post("/api/v1/jobs/" + jobId + "/resume").status()).isEqualTo(202);
         awaitServed(file, stalled + MIB);
         archives().await(jobId, "SUCCEEDED");
         archives().assertArchive(jobId, Map.of("paused.bin", file.sha256()));
-        assertThat(file.served.get()).as("resumed, not fetched again").isLessThan(36L * MIB);
+        assertThat(file.requests.get()).as("one request: the paused connection was kept, not timed out").isEqualTo(1);
+        assertThat(file.served.get()).as("fetched once").isEqualTo(24L * MIB);
     }
 
     @Test
@@ -63,6 +80,24 @@ class UrlArchiveControlTest extends OriginTests {
         JsonNode done = archives().await(jobId, "SUCCEEDED");
         assertThat(done.get("result").get("files").asInt()).isEqualTo(2);
         assertThat(done.get("progress").get("done").asLong()).isEqualTo(1000L + 24 * MIB);
+    }
+
+    @Test
+    void jobCancelledAfterItsInstanceWasLostHasItsFilesRemovedByTheSweeper() throws Exception {
+        UUID jobId = UUID.randomUUID();
+        Path folder = folderOf(jobId.toString());
+        Files.createDirectories(folder);
+        Files.write(folder.resolve("0.data"), new byte[1000]);
+        try (Connection db = DriverManager.getConnection(r2dbcUrl.replaceFirst("^r2dbc:", "jdbc:"), "postgres", "postgres");
+             PreparedStatement insert = db.prepareStatement("INSERT INTO jobs (id, type, state, params, progress_unit, "
+                     + "owner, lease_until, finished_at) VALUES (?, 'url-archive', 'CANCELLED', '{\"urls\": []}', "
+                     + "'bytes', 'a-lost-instance', now() - interval '1 minute', now())")) {
+            insert.setObject(1, jobId);
+            insert.executeUpdate();
+        }
+
+        UrlArchiveJobTest.awaitGone(folder);
+        assertThat(archives().api().job(jobId.toString()).get("state").asText()).isEqualTo("CANCELLED");
     }
 
     @Test
