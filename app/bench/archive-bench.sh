@@ -17,12 +17,14 @@
 #      photos dir and the stream metrics. Then the same with set E = 4 x 2 MiB (8 MiB per client): a 1 MiB
 #      archive fits in the kernel's socket buffers on loopback (server send buffer autotunes up to 4 MiB),
 #      so with D the JVM finishes each stream within seconds; with E it has to hold 1000 slow streams.
+#   5b. signed links: a second zipflux with zipflux.archive.link-secret set, set A through a signed link
+#      alternated with unsigned downloads from the first (median of LINK_RUNS each; goal >= 0.98x)
 #   8. prints a markdown summary table
 #
 # Knobs (environment): CHUNK_SIZE (passed to zipflux, default 64KB), SWARM_CLIENTS (1000), SWARM_RATE
 # (bytes/s per client, 102400), SWARM_TIMEOUT (s per client for D, 60), SWARM_LARGE=0 skips the E run,
 # SWARM_LARGE_TIMEOUT (s per client for E, 120), RUNS (5), WARMUP (downloads of A and B each, 20),
-# BENCH_DEADLINE (s, 900), KEEP_TMP=1 keeps the temp dir (data, logs) for inspection.
+# LINK_RUNS (runs of step 5b, default RUNS; 0 skips it), BENCH_DEADLINE (s, 900), KEEP_TMP=1 keeps the temp dir (data, logs) for inspection.
 set -euo pipefail
 
 cd "$(dirname "$0")/../.."          # repository root
@@ -36,6 +38,7 @@ SWARM_TIMEOUT=${SWARM_TIMEOUT:-60}
 SWARM_LARGE=${SWARM_LARGE:-1}
 SWARM_LARGE_TIMEOUT=${SWARM_LARGE_TIMEOUT:-120}
 WARMUP=${WARMUP:-20}
+LINK_RUNS=${LINK_RUNS:-$RUNS}
 BENCH_DEADLINE=${BENCH_DEADLINE:-900}
 CHUNK_SIZE=${CHUNK_SIZE:-64KB}
 HOST=127.0.0.1
@@ -46,16 +49,17 @@ log() { printf '[bench %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 die() { log "FAILED: $*"; exit 1; }
 
 # ---------------------------------------------------------------- cleanup
-TMP=""; JAVA_PID=""; NGINX_PID=""; SAMPLER_PID=""; SWARM_PID=""; WATCHDOG_PID=""
+TMP=""; JAVA_PID=""; SIGNED_PID=""; NGINX_PID=""; SAMPLER_PID=""; SWARM_PID=""; WATCHDOG_PID=""
 cleanup() {
     local rc=$?
     trap - EXIT INT TERM
     for pid in $SWARM_PID $SAMPLER_PID $WATCHDOG_PID; do kill "$pid" 2>/dev/null || true; done
-    if [[ -n $JAVA_PID ]] && kill -0 "$JAVA_PID" 2>/dev/null; then
-        kill "$JAVA_PID" 2>/dev/null || true
-        for _ in $(seq 1 100); do kill -0 "$JAVA_PID" 2>/dev/null || break; sleep 0.1; done
-        kill -9 "$JAVA_PID" 2>/dev/null || true
-    fi
+    for pid in $JAVA_PID $SIGNED_PID; do
+        kill -0 "$pid" 2>/dev/null || continue
+        kill "$pid" 2>/dev/null || true
+        for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+        kill -9 "$pid" 2>/dev/null || true
+    done
     if [[ -n $NGINX_PID ]] && kill -0 "$NGINX_PID" 2>/dev/null; then
         kill -QUIT "$NGINX_PID" 2>/dev/null || true
         for _ in $(seq 1 50); do kill -0 "$NGINX_PID" 2>/dev/null || break; sleep 0.1; done
@@ -145,21 +149,32 @@ EOF
 "$NGINX" -p "$NGX" -c "$NGX/nginx.conf" -e "$NGX/logs/error.log" &
 NGINX_PID=$!
 
+# start_zipflux PORT LOG [ENV=VALUE...]: a zipflux JVM in the background (its pid in STARTED_PID)
+start_zipflux() {
+    local port=$1 logfile=$2
+    shift 2
+    # Archives need neither Kafka nor PostgreSQL: point both at nothing, as a service would run without them.
+    env "$@" PHOTOS_DIR="$PHOTOS" SERVER_PORT="$port" ENABLE_LOGGING=false CHUNK_SIZE="$CHUNK_SIZE" \
+        SPRING_R2DBC_URL=r2dbc:postgresql://127.0.0.1:1/none SPRING_KAFKA_BOOTSTRAP_SERVERS=127.0.0.1:1 \
+        java -Xmx256m -jar "$JAR" -H "$HOST" -P "$port" >"$logfile" 2>&1 &
+    STARTED_PID=$!
+}
+# wait_healthy BASE_URL PID LOG
+wait_healthy() {
+    for i in $(seq 1 120); do
+        curl -sf --max-time 2 "$1/actuator/health/liveness" 2>/dev/null | grep -q "\"UP\"" && return 0
+        kill -0 "$2" 2>/dev/null || { tail -50 "$3" >&2; die "zipflux exited"; }
+        [[ $i == 120 ]] && { tail -50 "$3" >&2; die "zipflux not healthy after 60 s"; }
+        sleep 0.5
+    done
+}
 log "starting zipflux (CHUNK_SIZE=$CHUNK_SIZE)"
-# Archives need neither Kafka nor PostgreSQL: point both at nothing, as a service would run without them.
-PHOTOS_DIR="$PHOTOS" SERVER_PORT="$ZIPFLUX_PORT" ENABLE_LOGGING=false CHUNK_SIZE="$CHUNK_SIZE" \
-    SPRING_R2DBC_URL=r2dbc:postgresql://127.0.0.1:1/none SPRING_KAFKA_BOOTSTRAP_SERVERS=127.0.0.1:1 \
-    java -Xmx256m -jar "$JAR" -H "$HOST" -P "$ZIPFLUX_PORT" >"$TMP/zipflux.log" 2>&1 &
-JAVA_PID=$!
+start_zipflux "$ZIPFLUX_PORT" "$TMP/zipflux.log"
+JAVA_PID=$STARTED_PID
 
 ZF="http://$HOST:$ZIPFLUX_PORT"
 NG="http://$HOST:$NGINX_PORT"
-for i in $(seq 1 120); do
-    curl -sf --max-time 2 "$ZF/actuator/health/liveness" 2>/dev/null | grep -q "\"UP\"" && break
-    kill -0 "$JAVA_PID" 2>/dev/null || { tail -50 "$TMP/zipflux.log" >&2; die "zipflux exited"; }
-    [[ $i == 120 ]] && { tail -50 "$TMP/zipflux.log" >&2; die "zipflux not healthy after 60 s"; }
-    sleep 0.5
-done
+wait_healthy "$ZF" "$JAVA_PID" "$TMP/zipflux.log"
 for i in $(seq 1 40); do
     curl -sf -o /dev/null --max-time 2 "$NG/archive/D/" && break
     [[ $i == 40 ]] && { cat "$NGX/logs/error.log" >&2; die "nginx not answering"; }
@@ -236,8 +251,40 @@ for s in A B; do
         measure "zf$s" "$ZF/archive/$s/" "$JAVA_PID" "${!zs}"
     done
 done
+
+# ---------------------------------------------------------------- 5b. signed links
+# A second JVM with a link secret, so each download below is checked; A from the first JVM (no
+# secret) and A through a signed link from the second alternate, so both see the same machine.
+LINK_KEYS=""
+if (( LINK_RUNS > 0 )); then
+    LINK_PORT=$(python3 "$BENCH/bench.py" freeport)
+    [[ $LINK_PORT != "$ZIPFLUX_PORT" && $LINK_PORT != "$NGINX_PORT" ]] || LINK_PORT=$((ZIPFLUX_PORT + 2))
+    LINK_SECRET=$(python3 -c 'import secrets; print(secrets.token_urlsafe(32))')
+    log "signed links: a second zipflux with a link secret on :$LINK_PORT"
+    start_zipflux "$LINK_PORT" "$TMP/zipflux-signed.log" ZIPFLUX_ARCHIVE_LINK_SECRET="$LINK_SECRET"
+    SIGNED_PID=$STARTED_PID
+    wait_healthy "http://$HOST:$LINK_PORT" "$SIGNED_PID" "$TMP/zipflux-signed.log"
+    # the README's recipe (base64url HMAC-SHA256 over "{hash}:{expires}"), valid an hour
+    SIGNED_A="http://$HOST:$LINK_PORT$(LINK_SECRET=$LINK_SECRET python3 -c '
+import base64, hashlib, hmac, os, time
+expires = int(time.time()) + 3600
+mac = hmac.new(os.environ["LINK_SECRET"].encode(), f"A:{expires}".encode(), hashlib.sha256).digest()
+sig = base64.urlsafe_b64encode(mac).rstrip(b"=").decode()
+print(f"/archive/A/?expires={expires}&signature={sig}")')"
+    code=$(curl -s -o /dev/null --max-time 10 -w '%{http_code}' "http://$HOST:$LINK_PORT/archive/A/")
+    [[ $code == 403 ]] || die "the signed instance answered an unsigned request with $code, not 403"
+    for _ in $(seq 1 "$WARMUP"); do dl "$SIGNED_A" >/dev/null; done
+    log "throughput of set A, unsigned vs signed link: $LINK_RUNS runs each, alternated"
+    for _ in $(seq 1 "$LINK_RUNS"); do
+        measure "zfAplain" "$ZF/archive/A/" "$JAVA_PID" "$ZSIZE_A"
+        measure "zfAsigned" "$SIGNED_A" "$SIGNED_PID" "$ZSIZE_A"
+    done
+    kill "$SIGNED_PID" 2>/dev/null || true
+    LINK_KEYS="zfAplain zfAsigned"
+fi
+
 declare -A MED
-for k in ngA zfA ngB zfB; do
+for k in ngA zfA ngB zfB $LINK_KEYS; do
     # shellcheck disable=SC2086
     MED[$k]=$(median ${SPEEDS[$k]})
     log "$k speeds (B/s): ${SPEEDS[$k]}"
@@ -362,6 +409,10 @@ c_ttfb()    { echo "${R[$1.SW_TTFB_P50_MS]} / ${R[$1.SW_TTFB_P99_MS]}"; }
 c_probe()   { echo "${R[$1.probe_max_ms]} ms max, ${R[$1.probe_fail]} of ${R[$1.probes]} failed"; }
 c_log()     { echo "${R[$1.log_errors]} (OutOfMemoryError: ${R[$1.log_oom]})"; }
 c_wall()    { echo "${R[$1.SW_WALL_S]}"; }
+link_row() {   # signed link (second JVM) against no secret (first JVM), both zipflux
+    [[ -n $LINK_KEYS ]] || return 0
+    echo "| A with a signed link (MB/s; 'nginx' column: zipflux without a secret, $LINK_RUNS runs) | $(range "${MED[zfAplain]}" "${SPEEDS[zfAplain]}") | $(range "${MED[zfAsigned]}" "${SPEEDS[zfAsigned]}") | $(ratio "${MED[zfAsigned]}" "${MED[zfAplain]}") signed / unsigned | >= 0.98: $(met "${MED[zfAsigned]} >= 0.98 * ${MED[zfAplain]}") |"
+}
 HDR="| $SWARM_CLIENTS clients at $((SWARM_RATE / 1024)) KiB/s each |"; SEP="| --- |"
 for p in $PHASES; do
     HDR+=" $p: $(awk -v b="${R[$p.len]}" 'BEGIN{printf "%.0f MiB", b / 1048576}') archive, ${R[$p.SW_CLIENTS]} clients |"; SEP+=" --- |"
@@ -384,6 +435,7 @@ All on 127.0.0.1, page cache warm, client curl to /dev/null; MB = 10^6 bytes; me
 | B: server / client (curl) CPU | $(srv_pct ngB)% / $(cli_pct ngB)% | $(srv_pct zfB)% / $(cli_pct zfB)% | | |
 | C: 8 x 128 MiB, time to first byte (ms) | $(ms "$MED_TT_NG") | $(ms "$MED_TT_ZF") | | < 50 ms: $(met "$MED_TT_ZF < 0.05") |
 | C: 8 x 128 MiB (MB/s) | $(range "$MED_SP_NGC" "$SP_NGC") | $(range "$MED_SP_ZFC" "$SP_ZFC") | $(ratio "$MED_SP_ZFC" "$MED_SP_NGC") | |
+$(link_row)
 
 $HDR
 $SEP
