@@ -25,12 +25,9 @@ class ArchiveLinks {
     /** Unix seconds as a site writes them: digits only, no sign, fits a long. */
     private static final Pattern EXPIRES = Pattern.compile("[0-9]{1,18}");
 
-    private final LinkProperties properties;
-
     private final SecretKeySpec key;
 
     ArchiveLinks(LinkProperties properties) {
-        this.properties = properties;
         this.key = properties.signing() ? new SecretKeySpec(properties.secretBytes(), ALGORITHM) : null;
     }
 
@@ -64,10 +61,6 @@ class ArchiveLinks {
             return Optional.of(LinkProblem.expired());
         }
         return Optional.empty();
-    }
-
-    LinkProperties properties() {
-        return properties;
     }
 
     private static Optional<byte[]> decode(String signature) {

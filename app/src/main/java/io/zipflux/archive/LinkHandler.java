@@ -24,10 +24,13 @@ class LinkHandler {
 
     private final ArchiveLinks links;
 
+    private final Duration maxTtl;
+
     private final PhotoFolders folders;
 
-    LinkHandler(ArchiveLinks links, PhotoFolders folders) {
+    LinkHandler(ArchiveLinks links, LinkProperties properties, PhotoFolders folders) {
         this.links = links;
+        this.maxTtl = properties.linkMaxTtl();
         this.folders = folders;
     }
 
@@ -51,16 +54,15 @@ class LinkHandler {
     }
 
     private Duration ttl(String text) {
-        Duration max = links.properties().linkMaxTtl();
         if (text == null) {
-            return DEFAULT_TTL.compareTo(max) <= 0 ? DEFAULT_TTL : max;
+            return DEFAULT_TTL.compareTo(maxTtl) <= 0 ? DEFAULT_TTL : maxTtl;
         }
         Duration ttl = parse(text);
         if (ttl.compareTo(Duration.ofSeconds(1)) < 0) {
             throw LinkProblem.badRequest("\"ttl\" must be at least PT1S; got " + text + ".");
         }
-        if (ttl.compareTo(max) > 0) {
-            throw LinkProblem.badRequest("\"ttl\" " + text + " is over the cap of " + max
+        if (ttl.compareTo(maxTtl) > 0) {
+            throw LinkProblem.badRequest("\"ttl\" " + text + " is over the cap of " + maxTtl
                     + " (zipflux.archive.link-max-ttl).");
         }
         return ttl;
