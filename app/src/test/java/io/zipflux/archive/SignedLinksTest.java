@@ -246,4 +246,14 @@ class SignedLinksTest {
         assertThat(unknown.headers().firstValue("Content-Type")).hasValue("application/problem+json");
         assertThat(invalid.statusCode()).isEqualTo(404);
     }
+
+    @Test
+    void openApiDescribesTheLinkRouteAndTheSignatureParameters() throws Exception {
+        JsonNode paths = JSON.readTree(client().get("/v3/api-docs").body()).get("paths");
+
+        assertThat(paths.at("/~1api~1v1~1links/post/operationId").asText()).isEqualTo("signArchiveLink");
+        assertThat(paths.at("/~1archive~1{hash}~1/get/parameters").findValuesAsText("name"))
+                .contains("expires", "signature");
+        assertThat(paths.at("/~1archive~1{hash}~1/get/responses").has("410")).isTrue();
+    }
 }
