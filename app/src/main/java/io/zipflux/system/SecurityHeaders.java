@@ -34,7 +34,8 @@ class SecurityHeaders implements WebFilter {
     static final String DOCS_POLICY = "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
             + "img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
-    private static final String DOCS_PREFIX = "/webjars/swagger-ui/";
+    /** Where springdoc serves the UI that {@code /docs} redirects to. */
+    private static final String DOCS_PREFIX = "/swagger-ui/";
 
     @Override
     public Mono<Void> filter(ServerWebExchange exchange, WebFilterChain chain) {

@@ -256,6 +256,29 @@ class ExportJobTest {
     }
 
     @Test
+    void aFailedExportSaysWhatFailedWithoutALocalPathOrClassName() throws Exception {
+        Path exports = dataDir.resolve("exports");
+        Path aside = dataDir.resolve("exports-aside");
+        Files.move(exports, aside);
+        Files.writeString(exports, "a file where the export folder should be");
+        try {
+            String id = api().post("/api/v1/exports?from=2035-01-01&to=2035-01-01").body().get("id").asText();
+            JsonNode failed = api().awaitState(id, "FAILED", Duration.ofSeconds(30));
+
+            assertThat(failed.get("error").asText())
+                    .contains("file of the server could not be read or written")
+                    .doesNotContain(dataDir.toString(), "/tmp", "exports/", id + ".csv", "Exception", "java.");
+        }
+        finally {
+            Files.delete(exports);
+            Files.move(aside, exports);
+        }
+        String id = api().post("/api/v1/exports?from=2035-01-01&to=2035-01-01").body().get("id").asText();
+        assertThat(api().awaitState(id, "SUCCEEDED", Duration.ofSeconds(30)).get("error").isNull())
+                .as("the same export succeeds once the folder is back").isTrue();
+    }
+
+    @Test
     void pausedExportStopsAndResumesToTheFullFile() throws Exception {
         String id = startSlowExport();
         api().awaitJob(id, Duration.ofSeconds(30), JobsClient.progressAtLeast(1000));
