@@ -24,8 +24,12 @@ public final class PublicErrors {
     /** {@code at io.zipflux.Foo.bar(Foo.java:12)}: a stack frame. */
     private static final Pattern STACK_FRAME = Pattern.compile("\\s*\\bat [\\w$.<>/]+\\([^)]*\\)");
 
-    /** An absolute local path ({@code /var/data/x}, {@code C:\data}); a URL's path is not one (it follows its host). */
-    private static final Pattern LOCAL_PATH = Pattern.compile("(?<![\\w.:/\\\\-])/[^\\s:'\"()\\[\\],;]+|\\b[A-Za-z]:\\\\[^\\s'\"]*");
+    /**
+     * An absolute local path of two segments or more ({@code /var/data/x}, {@code C:\data}); a URL's path is not one
+     * (it follows its host), nor is Netty's {@code /127.0.0.1:8080} (one segment).
+     */
+    private static final Pattern LOCAL_PATH = Pattern.compile("(?<![\\w.:/\\\\-])(?:/[^\\s/:'\"()\\[\\],;]+){2,}/?"
+            + "|\\b[A-Za-z]:\\\\[^\\s'\"]*");
 
     private PublicErrors() {
     }
