@@ -134,7 +134,7 @@ final class ResponseCsv {
     }
 
     /** The first characters OWASP lists as starting a formula (or dropped by a spreadsheet before one). */
-    static boolean startsLikeFormula(char first) {
+    private static boolean startsLikeFormula(char first) {
         return first == '=' || first == '+' || first == '-' || first == '@' || first == '\t' || first == '\r';
     }
 
