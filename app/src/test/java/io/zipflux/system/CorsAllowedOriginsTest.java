@@ -33,11 +33,15 @@ class CorsAllowedOriginsTest {
                     .expectHeader().value(HttpHeaders.ACCESS_CONTROL_ALLOW_METHODS, methods -> assertThat(methods).contains("POST"))
                     .expectHeader().doesNotExist(HttpHeaders.ACCESS_CONTROL_ALLOW_CREDENTIALS);
         }
-        web.get().uri("/api/v1/jobs?limit=1")
-                .header(HttpHeaders.ORIGIN, "https://forms.example.org")
-                .exchange()
-                .expectStatus().isOk()
-                .expectHeader().valueEquals(HttpHeaders.ACCESS_CONTROL_ALLOW_ORIGIN, "https://forms.example.org");
+        for (String path : new String[] {"/api/v1/jobs?limit=1", "/actuator/health/liveness"}) {
+            web.get().uri(path)
+                    .header(HttpHeaders.ORIGIN, "https://forms.example.org")
+                    .exchange()
+                    .expectStatus().isOk()
+                    .expectHeader().valueEquals(HttpHeaders.ACCESS_CONTROL_ALLOW_ORIGIN, "https://forms.example.org")
+                    .expectHeader().value(HttpHeaders.ACCESS_CONTROL_EXPOSE_HEADERS,
+                            exposed -> assertThat(exposed).contains("Content-Disposition", "Retry-After"));
+        }
     }
 
     @Test
