@@ -3,6 +3,7 @@ package io.zipflux.job.export;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.Locale;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -22,6 +23,7 @@ import org.springframework.web.ErrorResponseException;
 import org.springframework.web.reactive.function.BodyInserters;
 import org.springframework.web.reactive.function.server.ServerRequest;
 import org.springframework.web.reactive.function.server.ServerResponse;
+import org.springframework.web.server.ServerWebInputException;
 
 import io.zipflux.job.DatabaseStreams;
 import io.zipflux.job.Job;
@@ -34,6 +36,9 @@ import io.zipflux.job.JobState;
 class ExportHandler {
 
     static final MediaType CSV = new MediaType("text", "csv", StandardCharsets.UTF_8);
+
+    /** Query parameter (and job parameter) asking for spreadsheet-safe cells; see {@link ResponseCsv}. */
+    static final String SPREADSHEET_SAFE = "spreadsheetSafe";
 
     private final JobService jobs;
 
@@ -57,8 +62,10 @@ class ExportHandler {
 
     Mono<ServerResponse> start(ServerRequest request) {
         DateRange range = DateRange.of(request);
+        boolean spreadsheetSafe = spreadsheetSafe(request);
         ObjectNode params = json.createObjectNode();
         range.writeTo(params);
+        params.put(SPREADSHEET_SAFE, spreadsheetSafe);
         return jobs.submit(ExportWorker.TYPE, params, null, "rows", request.queryParam("callbackUrl").orElse(null),
                         job -> Mono.empty())
                 .flatMap(job -> ServerResponse.accepted()
@@ -88,14 +95,27 @@ class ExportHandler {
      */
     Mono<ServerResponse> stream(ServerRequest request) {
         DateRange range = DateRange.of(request);
+        boolean spreadsheetSafe = spreadsheetSafe(request);
         return jobs.requireAvailable()
                 .then(ServerResponse.ok()
                         .contentType(CSV)
                         .headers(headers -> attachment(headers, range.fileName()))
                         .body(Flux.using(streams::take,
-                                        slot -> rows.csv(range).startWith(ResponseCsv.header()),
+                                        slot -> rows.csv(range, spreadsheetSafe).startWith(ResponseCsv.header()),
                                         DatabaseStreams.Slot::release)
                                 .map(batch -> buffers.wrap(batch.bytes())), DataBuffer.class));
+    }
+
+    /** {@code ?spreadsheetSafe=true|false} (default false); anything else 400. */
+    private static boolean spreadsheetSafe(ServerRequest request) {
+        return request.queryParam(SPREADSHEET_SAFE)
+                .map(value -> switch (value.trim().toLowerCase(Locale.ROOT)) {
+                    case "true" -> true;
+                    case "false" -> false;
+                    default -> throw new ServerWebInputException("'" + SPREADSHEET_SAFE + "' must be true or false, not '"
+                            + value + "'");
+                })
+                .orElse(false);
     }
 
     private record ExportFile(Path path, String name) {
