@@ -11,11 +11,11 @@ import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelPromise;
+import io.netty.channel.epoll.EpollChannelOption;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.LastHttpContent;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import reactor.netty.Connection;
 import reactor.netty.NettyPipeline;
 
 import org.springframework.boot.web.embedded.netty.NettyServerCustomizer;
@@ -33,6 +33,14 @@ class ConnectionGuard implements NettyServerCustomizer {
 
     private static final Logger log = LoggerFactory.getLogger(ConnectionGuard.class);
 
+    /**
+     * Unsent bytes the kernel may queue per connection before it asks for more (TCP_NOTSENT_LOWAT, epoll
+     * only). Without it a socket's send buffer grows to megabytes and wakes the server only once a third
+     * of that has drained, so a slow reader's progress would be seen every few minutes, and taken for a
+     * stall; data in flight (the congestion window) is not limited by it.
+     */
+    static final int NOT_SENT_LOW_WATER = 128 * 1024;
+
     private final Duration headerTimeout;
 
     private final int limit;
@@ -46,11 +54,11 @@ class ConnectionGuard implements NettyServerCustomizer {
 
     @Override
     public reactor.netty.http.server.HttpServer apply(reactor.netty.http.server.HttpServer server) {
-        return server.doOnConnection(this::guard);
+        // Once per connection, after Reactor Netty's handlers are in place (doOnConnection runs per request).
+        return server.doOnChannelInit((observer, channel, remote) -> guard(channel));
     }
 
-    private void guard(Connection connection) {
-        Channel channel = connection.channel();
+    private void guard(Channel channel) {
         if (open.incrementAndGet() > limit) {
             open.decrementAndGet();
             log.debug("Connection from {} closed: {} connections are open (zipflux.http.max-connections)",
@@ -59,6 +67,7 @@ class ConnectionGuard implements NettyServerCustomizer {
             return;
         }
         channel.closeFuture().addListener(closed -> open.decrementAndGet());
+        channel.config().setOption(EpollChannelOption.TCP_NOTSENT_LOWAT, (long) NOT_SENT_LOW_WATER);
         if (channel.pipeline().get(NettyPipeline.HttpCodec) == null) {
             return;
         }
