@@ -17,6 +17,7 @@ import io.netty.handler.codec.http.LastHttpContent;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.netty.NettyPipeline;
+import reactor.netty.http.server.HttpServer;
 
 import org.springframework.boot.web.embedded.netty.NettyServerCustomizer;
 import org.springframework.stereotype.Component;
@@ -53,7 +54,7 @@ class ConnectionGuard implements NettyServerCustomizer {
     }
 
     @Override
-    public reactor.netty.http.server.HttpServer apply(reactor.netty.http.server.HttpServer server) {
+    public HttpServer apply(HttpServer server) {
         // Once per connection, after Reactor Netty's handlers are in place (doOnConnection runs per request).
         return server.doOnChannelInit((observer, channel, remote) -> guard(channel));
     }

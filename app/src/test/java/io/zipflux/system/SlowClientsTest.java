@@ -2,12 +2,17 @@ package io.zipflux.system;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
 import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.stream.Stream;
@@ -104,6 +109,68 @@ class SlowClientsTest {
     }
 
     @Test
+    void fiveHundredSlowlorisConnectionsAreAllCutWhileLivenessAnswersUnder100Ms() throws Exception {
+        byte[] request = RawConnection.get(LIVENESS).getBytes(StandardCharsets.US_ASCII);
+        List<SocketChannel> crowd = new ArrayList<>();
+        try (RawConnection probe = new RawConnection(port)) {
+            long start = System.nanoTime();
+            for (int i = 0; i < 500; i++) {
+                SocketChannel channel = SocketChannel.open(new InetSocketAddress("127.0.0.1", port));
+                channel.configureBlocking(false);
+                crowd.add(channel);
+            }
+            Duration slowestProbe = Duration.ZERO;
+            int sent = 0;
+            long open = crowd.size();
+            while (open > 0 && elapsed(start).compareTo(Duration.ofSeconds(6)) < 0) {
+                for (SocketChannel channel : crowd) {
+                    sendOneByte(channel, request[sent % request.length]);
+                }
+                sent++;
+                for (int i = 0; i < 10; i++) {
+                    long before = System.nanoTime();
+                    probe.send(RawConnection.get(LIVENESS));
+                    assertThat(probe.response(Duration.ofSeconds(2))).isEqualTo(200);
+                    slowestProbe = max(slowestProbe, elapsed(before));
+                    Thread.sleep(100);
+                }
+                open = crowd.stream().filter(SlowClientsTest::open).count();
+            }
+            assertThat(open).as("slowloris connections still open after %s (%d bytes each)", elapsed(start), sent).isZero();
+            assertThat(sent).as("bytes sent on each").isLessThan(request.length);
+            assertThat(slowestProbe).as("slowest liveness answer meanwhile").isLessThan(Duration.ofMillis(100));
+        }
+        finally {
+            for (SocketChannel channel : crowd) {
+                channel.close();
+            }
+        }
+    }
+
+    private static void sendOneByte(SocketChannel channel, byte b) {
+        try {
+            channel.write(ByteBuffer.wrap(new byte[] {b}));
+        }
+        catch (IOException closed) {
+            // cut by the server: counted by open()
+        }
+    }
+
+    /** Whether the server has not closed {@code channel} (a non-blocking read sees the end at once). */
+    private static boolean open(SocketChannel channel) {
+        try {
+            return channel.read(ByteBuffer.allocate(1024)) >= 0;
+        }
+        catch (IOException reset) {
+            return false;
+        }
+    }
+
+    private static Duration max(Duration a, Duration b) {
+        return a.compareTo(b) >= 0 ? a : b;
+    }
+
+    @Test
     void anIdleKeepAliveConnectionIsClosedAfterTheIdleTimeout() throws Exception {
         try (RawConnection idle = new RawConnection(port)) {
             idle.send(RawConnection.get(LIVENESS));
@@ -141,6 +208,26 @@ class SlowClientsTest {
         }
         assertThat(table.count("stalled-import")).isZero();
         awaitStreamFree();
+    }
+
+    @Test
+    void anImportPausedLongerThanTheStallTimeoutIsNotCut() throws Exception {
+        int rows = 300_000;
+        String id = api().post("/api/v1/imports").body().get("id").asText();
+        byte[] csv = ResponsesTable.csv("paused-past-stall", rows, 1_000_000).getBytes(StandardCharsets.UTF_8);
+        try (RawUpload upload = RawUpload.start(port, "PUT", "/api/v1/imports/" + id, csv, Long.MAX_VALUE)) {
+            api().awaitJob(id, Duration.ofSeconds(30), JobsClient.progressAtLeast(1000));
+            assertThat(api().post("/api/v1/jobs/" + id + "/pause").status()).isEqualTo(202);
+            api().awaitState(id, "PAUSED", Duration.ofSeconds(5));
+            // twice the stall timeout: the server reads nothing while paused, which is not the client's stall
+            Thread.sleep(4000);
+            assertThat(api().job(id).get("state").asText()).isEqualTo("PAUSED");
+            assertThat(api().post("/api/v1/jobs/" + id + "/resume").status()).isEqualTo(202);
+            JobsClient.Answer answer = upload.answer().get(60, TimeUnit.SECONDS);
+            assertThat(answer.status()).as("%s", answer.body()).isEqualTo(200);
+            assertThat(answer.body().get("result").get("rows").asLong()).isEqualTo(rows);
+        }
+        assertThat(table.count("paused-past-stall")).isEqualTo(rows);
     }
 
     @Test
