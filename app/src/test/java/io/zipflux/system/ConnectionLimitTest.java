@@ -53,15 +53,6 @@ class ConnectionLimitTest {
         }
     }
 
-    @Test
-    void theDefaultLimitLeavesAQuarterOfTheFileDescriptors() {
-        HttpProperties derived = new HttpProperties(Duration.ofSeconds(10), Duration.ofSeconds(60), null);
-        long descriptors = ((com.sun.management.UnixOperatingSystemMXBean)
-                java.lang.management.ManagementFactory.getOperatingSystemMXBean()).getMaxFileDescriptorCount();
-        assertThat(derived.connectionLimit()).isEqualTo((int) Math.min(Integer.MAX_VALUE, descriptors / 4 * 3));
-        assertThat(new HttpProperties(Duration.ofSeconds(10), Duration.ofSeconds(60), 7).connectionLimit()).isEqualTo(7);
-    }
-
     /** Whether a new connection answers a request within {@code limit} (the closed one's slot may take a moment to free). */
     private boolean answersOnANewConnection(Duration limit) throws InterruptedException {
         long deadline = System.nanoTime() + limit.toNanos();
