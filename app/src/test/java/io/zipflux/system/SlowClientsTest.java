@@ -176,8 +176,9 @@ class SlowClientsTest {
             idle.send(RawConnection.get(LIVENESS));
             assertThat(idle.response(Duration.ofSeconds(2))).isEqualTo(200);
             long start = System.nanoTime();
+            // the idle timer starts when the response is written, a little before it is read here; well past the header timeout (1 s) still
             assertThat(idle.readUntilClosed(Duration.ofSeconds(5))).as("idle connection closed").isZero();
-            assertThat(elapsed(start)).as("idle time to the close").isBetween(Duration.ofMillis(1800), Duration.ofMillis(3500));
+            assertThat(elapsed(start)).as("idle time to the close").isBetween(Duration.ofMillis(1400), Duration.ofMillis(3500));
         }
     }
 
@@ -212,10 +213,22 @@ class SlowClientsTest {
 
     @Test
     void anImportPausedLongerThanTheStallTimeoutIsNotCut() throws Exception {
-        int rows = 300_000;
+        byte[] csv = ResponsesTable.csv("paused-past-stall", 600_000, 1_000_000).getBytes(StandardCharsets.UTF_8);
+        pausePastTheStallTimeout("paused-past-stall", 600_000, "text/csv", csv);
+    }
+
+    @Test
+    void aMultipartImportPausedLongerThanTheStallTimeoutIsNotCut() throws Exception {
+        String boundary = "zipflux-paused";
+        byte[] body = ("--" + boundary + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"r.csv\"\r\n"
+                + "Content-Type: text/csv\r\n\r\n" + ResponsesTable.csv("paused-multipart", 600_000, 2_000_000)
+                + "\r\n--" + boundary + "--\r\n").getBytes(StandardCharsets.UTF_8);
+        pausePastTheStallTimeout("paused-multipart", 600_000, "multipart/form-data; boundary=" + boundary, body);
+    }
+
+    private void pausePastTheStallTimeout(String formId, int rows, String type, byte[] body) throws Exception {
         String id = api().post("/api/v1/imports").body().get("id").asText();
-        byte[] csv = ResponsesTable.csv("paused-past-stall", rows, 1_000_000).getBytes(StandardCharsets.UTF_8);
-        try (RawUpload upload = RawUpload.start(port, "PUT", "/api/v1/imports/" + id, csv, Long.MAX_VALUE)) {
+        try (RawUpload upload = RawUpload.start(port, "PUT", "/api/v1/imports/" + id, type, body, Long.MAX_VALUE)) {
             api().awaitJob(id, Duration.ofSeconds(30), JobsClient.progressAtLeast(1000));
             assertThat(api().post("/api/v1/jobs/" + id + "/pause").status()).isEqualTo(202);
             api().awaitState(id, "PAUSED", Duration.ofSeconds(5));
@@ -227,7 +240,7 @@ class SlowClientsTest {
             assertThat(answer.status()).as("%s", answer.body()).isEqualTo(200);
             assertThat(answer.body().get("result").get("rows").asLong()).isEqualTo(rows);
         }
-        assertThat(table.count("paused-past-stall")).isEqualTo(rows);
+        assertThat(table.count(formId)).isEqualTo(rows);
     }
 
     @Test
