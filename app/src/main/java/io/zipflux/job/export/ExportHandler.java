@@ -3,6 +3,7 @@ package io.zipflux.job.export;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Locale;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -30,6 +31,9 @@ import io.zipflux.job.Job;
 import io.zipflux.job.JobExceptions;
 import io.zipflux.job.JobService;
 import io.zipflux.job.JobState;
+import io.zipflux.system.ClientStalledException;
+import io.zipflux.system.HttpProperties;
+import io.zipflux.system.StallClock;
 
 /** CSV exports: start one, download its file, or stream the same CSV without a job. */
 @Component
@@ -50,14 +54,18 @@ class ExportHandler {
 
     private final DatabaseStreams streams;
 
+    private final Duration stallTimeout;
+
     private final DataBufferFactory buffers = DefaultDataBufferFactory.sharedInstance;
 
-    ExportHandler(JobService jobs, ResponseRows rows, ExportFiles files, ObjectMapper json, DatabaseStreams streams) {
+    ExportHandler(JobService jobs, ResponseRows rows, ExportFiles files, ObjectMapper json, DatabaseStreams streams,
+            HttpProperties http) {
         this.jobs = jobs;
         this.rows = rows;
         this.files = files;
         this.json = json;
         this.streams = streams;
+        this.stallTimeout = http.stallTimeout();
     }
 
     Mono<ServerResponse> start(ServerRequest request) {
@@ -91,7 +99,8 @@ class ExportHandler {
      * The same CSV as an export of the range, streamed as it is read; no job, no file. It holds a
      * database connection while it flows, so it takes one of the instance's database streams; it does
      * so when the body is first read, so a response never written holds none. None free: 503, before
-     * any byte is sent.
+     * any byte is sent. A client that takes nothing for {@code zipflux.http.stall-timeout} is cut, and
+     * the stream released; one that reads slowly is not.
      */
     Mono<ServerResponse> stream(ServerRequest request) {
         DateRange range = DateRange.of(request);
@@ -103,7 +112,12 @@ class ExportHandler {
                         .body(Flux.using(streams::take,
                                         slot -> rows.csv(range, spreadsheetSafe).startWith(ResponseCsv.header()),
                                         DatabaseStreams.Slot::release)
-                                .map(batch -> buffers.wrap(batch.bytes())), DataBuffer.class));
+                                .map(batch -> buffers.wrap(batch.bytes()))
+                                .transform(this::cutWhenStalled), DataBuffer.class));
+    }
+
+    private Flux<DataBuffer> cutWhenStalled(Flux<DataBuffer> csv) {
+        return StallClock.outbound(csv, stallTimeout, () -> new ClientStalledException("reading", stallTimeout));
     }
 
     /** {@code ?spreadsheetSafe=true|false} (default false); anything else 400. */
