@@ -228,13 +228,20 @@ class SlowClientsTest {
 
     private void pausePastTheStallTimeout(String formId, int rows, String type, byte[] body) throws Exception {
         String id = api().post("/api/v1/imports").body().get("id").asText();
-        try (RawUpload upload = RawUpload.start(port, "PUT", "/api/v1/imports/" + id, type, body, Long.MAX_VALUE)) {
+        // The client holds back the second half until the job is paused, so the import cannot end before the
+        // pause lands; then it is willing to send it all, and only the paused server reads nothing.
+        try (RawUpload upload = RawUpload.start(port, "PUT", "/api/v1/imports/" + id, type, body, body.length / 2)) {
             api().awaitJob(id, Duration.ofSeconds(30), JobsClient.progressAtLeast(1000));
             assertThat(api().post("/api/v1/jobs/" + id + "/pause").status()).isEqualTo(202);
             api().awaitState(id, "PAUSED", Duration.ofSeconds(5));
-            // twice the stall timeout: the server reads nothing while paused, which is not the client's stall
-            Thread.sleep(4000);
-            assertThat(api().job(id).get("state").asText()).isEqualTo("PAUSED");
+            upload.open();
+            // Twice the stall timeout, watched throughout: the server reads nothing while paused, which is not
+            // the client's stall (aStalledImportFailsWithNoRowsAndReleasesItsDatabaseStream is the positive control: cut within it).
+            long pausedUntil = System.nanoTime() + Duration.ofSeconds(4).toNanos();
+            while (System.nanoTime() < pausedUntil) {
+                assertThat(api().job(id).get("state").asText()).isEqualTo("PAUSED");
+                Thread.sleep(200);
+            }
             assertThat(api().post("/api/v1/jobs/" + id + "/resume").status()).isEqualTo(202);
             JobsClient.Answer answer = upload.answer().get(60, TimeUnit.SECONDS);
             assertThat(answer.status()).as("%s", answer.body()).isEqualTo(200);
