@@ -15,7 +15,6 @@ import org.springframework.stereotype.Component;
 import org.springframework.transaction.reactive.TransactionalOperator;
 
 import io.zipflux.system.DatabaseMigrations;
-import io.zipflux.system.PublicErrors;
 
 /**
  * Runs the jobs this instance receives: claims each one in the database (a job already taken,
@@ -180,7 +179,8 @@ class JobRunner implements SmartLifecycle {
 
     private static Outcome failed(Job job, Throwable error) {
         log.warn("Job {} failed", job.id(), error);
-        return new Outcome(JobState.FAILED, null, PublicErrors.describe(error), true);
+        String message = error.getMessage() == null ? error.getClass().getSimpleName() : error.getMessage();
+        return new Outcome(JobState.FAILED, null, message, true);
     }
 
     @Override

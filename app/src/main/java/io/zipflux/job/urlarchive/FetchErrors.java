@@ -7,7 +7,6 @@ import java.util.concurrent.TimeoutException;
 import reactor.netty.channel.AbortedException;
 
 import io.zipflux.outbound.OutboundRefusedException;
-import io.zipflux.system.PublicErrors;
 
 /** How a transfer can go wrong: for the moment (tried again), or for good (the entry fails). */
 final class FetchErrors {
@@ -50,6 +49,7 @@ final class FetchErrors {
         if (refused != null) {
             return "refused: " + refused.getMessage();
         }
-        return PublicErrors.describe(error);
+        String message = error.getMessage();
+        return message == null || message.isBlank() ? error.getClass().getSimpleName() : message;
     }
 }
