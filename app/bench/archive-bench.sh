@@ -12,6 +12,8 @@
 #   4. warms the page cache and the JVM
 #   5. single-stream throughput of A and B (curl, nginx and zipflux alternated, median of 5), unzip -tq check
 #   6. time to first byte of C (median of 5)
+#   6b. signed links: three more zipflux JVMs started and warmed alike, one with zipflux.archive.link-secret;
+#      set C through a signed link against set C without and an A/A twin, rotating (LINK_RUNS rounds; >= 0.98x)
 #   7. 1000 concurrent downloads of D at ~100 KiB/s each (app/bench/bench.py swarm), with the JVM's threads
 #      and RSS sampled every 0.5 s, a HEAD probe every second, then the JVM's file descriptors into the
 #      photos dir and the stream metrics. Then the same with set E = 4 x 2 MiB (8 MiB per client): a 1 MiB
@@ -22,7 +24,7 @@
 # Knobs (environment): CHUNK_SIZE (passed to zipflux, default 64KB), SWARM_CLIENTS (1000), SWARM_RATE
 # (bytes/s per client, 102400), SWARM_TIMEOUT (s per client for D, 60), SWARM_LARGE=0 skips the E run,
 # SWARM_LARGE_TIMEOUT (s per client for E, 120), RUNS (5), WARMUP (downloads of A and B each, 20),
-# BENCH_DEADLINE (s, 900), KEEP_TMP=1 keeps the temp dir (data, logs) for inspection.
+# LINK_RUNS (rounds of step 6b, 9; 0 skips it), BENCH_DEADLINE (s, 900), KEEP_TMP=1 keeps the temp dir (data, logs) for inspection.
 set -euo pipefail
 
 cd "$(dirname "$0")/../.."          # repository root
@@ -36,6 +38,7 @@ SWARM_TIMEOUT=${SWARM_TIMEOUT:-60}
 SWARM_LARGE=${SWARM_LARGE:-1}
 SWARM_LARGE_TIMEOUT=${SWARM_LARGE_TIMEOUT:-120}
 WARMUP=${WARMUP:-20}
+LINK_RUNS=${LINK_RUNS:-9}
 BENCH_DEADLINE=${BENCH_DEADLINE:-900}
 CHUNK_SIZE=${CHUNK_SIZE:-64KB}
 HOST=127.0.0.1
@@ -46,16 +49,17 @@ log() { printf '[bench %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 die() { log "FAILED: $*"; exit 1; }
 
 # ---------------------------------------------------------------- cleanup
-TMP=""; JAVA_PID=""; NGINX_PID=""; SAMPLER_PID=""; SWARM_PID=""; WATCHDOG_PID=""
+TMP=""; JAVA_PID=""; EXTRA_PIDS=""; NGINX_PID=""; SAMPLER_PID=""; SWARM_PID=""; WATCHDOG_PID=""
 cleanup() {
     local rc=$?
     trap - EXIT INT TERM
     for pid in $SWARM_PID $SAMPLER_PID $WATCHDOG_PID; do kill "$pid" 2>/dev/null || true; done
-    if [[ -n $JAVA_PID ]] && kill -0 "$JAVA_PID" 2>/dev/null; then
-        kill "$JAVA_PID" 2>/dev/null || true
-        for _ in $(seq 1 100); do kill -0 "$JAVA_PID" 2>/dev/null || break; sleep 0.1; done
-        kill -9 "$JAVA_PID" 2>/dev/null || true
-    fi
+    for pid in $JAVA_PID $EXTRA_PIDS; do
+        kill -0 "$pid" 2>/dev/null || continue
+        kill "$pid" 2>/dev/null || true
+        for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+        kill -9 "$pid" 2>/dev/null || true
+    done
     if [[ -n $NGINX_PID ]] && kill -0 "$NGINX_PID" 2>/dev/null; then
         kill -QUIT "$NGINX_PID" 2>/dev/null || true
         for _ in $(seq 1 50); do kill -0 "$NGINX_PID" 2>/dev/null || break; sleep 0.1; done
@@ -145,21 +149,32 @@ EOF
 "$NGINX" -p "$NGX" -c "$NGX/nginx.conf" -e "$NGX/logs/error.log" &
 NGINX_PID=$!
 
+# start_zipflux PORT LOG [ENV=VALUE...]: a zipflux JVM in the background (its pid in STARTED_PID)
+start_zipflux() {
+    local port=$1 logfile=$2
+    shift 2
+    # Archives need neither Kafka nor PostgreSQL: point both at nothing, as a service would run without them.
+    env "$@" PHOTOS_DIR="$PHOTOS" SERVER_PORT="$port" ENABLE_LOGGING=false CHUNK_SIZE="$CHUNK_SIZE" \
+        SPRING_R2DBC_URL=r2dbc:postgresql://127.0.0.1:1/none SPRING_KAFKA_BOOTSTRAP_SERVERS=127.0.0.1:1 \
+        java -Xmx256m -jar "$JAR" -H "$HOST" -P "$port" >"$logfile" 2>&1 &
+    STARTED_PID=$!
+}
+# wait_healthy BASE_URL PID LOG
+wait_healthy() {
+    for i in $(seq 1 120); do
+        curl -sf --max-time 2 "$1/actuator/health/liveness" 2>/dev/null | grep -q "\"UP\"" && return 0
+        kill -0 "$2" 2>/dev/null || { tail -50 "$3" >&2; die "zipflux exited"; }
+        [[ $i == 120 ]] && { tail -50 "$3" >&2; die "zipflux not healthy after 60 s"; }
+        sleep 0.5
+    done
+}
 log "starting zipflux (CHUNK_SIZE=$CHUNK_SIZE)"
-# Archives need neither Kafka nor PostgreSQL: point both at nothing, as a service would run without them.
-PHOTOS_DIR="$PHOTOS" SERVER_PORT="$ZIPFLUX_PORT" ENABLE_LOGGING=false CHUNK_SIZE="$CHUNK_SIZE" \
-    SPRING_R2DBC_URL=r2dbc:postgresql://127.0.0.1:1/none SPRING_KAFKA_BOOTSTRAP_SERVERS=127.0.0.1:1 \
-    java -Xmx256m -jar "$JAR" -H "$HOST" -P "$ZIPFLUX_PORT" >"$TMP/zipflux.log" 2>&1 &
-JAVA_PID=$!
+start_zipflux "$ZIPFLUX_PORT" "$TMP/zipflux.log"
+JAVA_PID=$STARTED_PID
 
 ZF="http://$HOST:$ZIPFLUX_PORT"
 NG="http://$HOST:$NGINX_PORT"
-for i in $(seq 1 120); do
-    curl -sf --max-time 2 "$ZF/actuator/health/liveness" 2>/dev/null | grep -q "\"UP\"" && break
-    kill -0 "$JAVA_PID" 2>/dev/null || { tail -50 "$TMP/zipflux.log" >&2; die "zipflux exited"; }
-    [[ $i == 120 ]] && { tail -50 "$TMP/zipflux.log" >&2; die "zipflux not healthy after 60 s"; }
-    sleep 0.5
-done
+wait_healthy "$ZF" "$JAVA_PID" "$TMP/zipflux.log"
 for i in $(seq 1 40); do
     curl -sf -o /dev/null --max-time 2 "$NG/archive/D/" && break
     [[ $i == 40 ]] && { cat "$NGX/logs/error.log" >&2; die "nginx not answering"; }
@@ -236,6 +251,7 @@ for s in A B; do
         measure "zf$s" "$ZF/archive/$s/" "$JAVA_PID" "${!zs}"
     done
 done
+
 declare -A MED
 for k in ngA zfA ngB zfB; do
     # shellcheck disable=SC2086
@@ -266,6 +282,64 @@ done
 { MED_TT_NG=$(median $TT_NG); MED_TT_ZF=$(median $TT_ZF); MED_SP_NGC=$(median $SP_NGC); MED_SP_ZFC=$(median $SP_ZFC); }
 log "ttfb (s) nginx: $TT_NG zipflux: $TT_ZF"
 
+# ---------------------------------------------------------------- 6b. signed links
+# Three fresh JVMs started and warmed alike: one with a link secret (each of its downloads checks a
+# signature) and two without, the second an A/A control that shows how far twin JVMs differ on this
+# machine. Each round downloads set C (1 GiB: long downloads, less jitter) from all three, in rotating
+# order; the ratios are medians of the per-round ratios, so load that drifts between rounds cancels.
+LINK_ROWS=""
+if (( LINK_RUNS > 0 )); then
+    LINK_SECRET=$(python3 -c 'import secrets; print(secrets.token_urlsafe(32))')
+    declare -A LINK_PID LINK_URL
+    for twin in plain control signed; do
+        port=$(python3 "$BENCH/bench.py" freeport)
+        if [[ $twin == signed ]]; then
+            start_zipflux "$port" "$TMP/zipflux-$twin.log" ZIPFLUX_ARCHIVE_LINK_SECRET="$LINK_SECRET"
+        else
+            start_zipflux "$port" "$TMP/zipflux-$twin.log"
+        fi
+        LINK_PID[$twin]=$STARTED_PID
+        LINK_URL[$twin]="http://$HOST:$port/archive/C/"
+        EXTRA_PIDS+=" $STARTED_PID"
+        log "signed links: zipflux '$twin' on :$port (pid $STARTED_PID)"
+    done
+    for twin in plain control signed; do
+        wait_healthy "${LINK_URL[$twin]%/archive/C/}" "${LINK_PID[$twin]}" "$TMP/zipflux-$twin.log"
+    done
+    code=$(curl -s -o /dev/null --max-time 10 -w '%{http_code}' "${LINK_URL[signed]}")
+    [[ $code == 403 ]] || die "the signed instance answered an unsigned request with $code, not 403"
+    # the README's recipe (base64url HMAC-SHA256 over "{hash}:{expires}"), valid an hour
+    LINK_URL[signed]+="?$(LINK_SECRET=$LINK_SECRET python3 -c '
+import base64, hashlib, hmac, os, time
+expires = int(time.time()) + 3600
+mac = hmac.new(os.environ["LINK_SECRET"].encode(), f"C:{expires}".encode(), hashlib.sha256).digest()
+sig = base64.urlsafe_b64encode(mac).rstrip(b"=").decode()
+print(f"expires={expires}&signature={sig}")')"
+    # 4 GiB through each JVM before anything is measured: the JIT has compiled the hot paths
+    for _ in 1 2 3 4; do for twin in plain control signed; do dl "${LINK_URL[$twin]}" >/dev/null; done; done
+    log "throughput of set C, no secret / A-A control / signed link: $LINK_RUNS rounds, rotating order"
+    ORDERS=("plain control signed" "control signed plain" "signed plain control")
+    RATIO_SIGNED=""; RATIO_CONTROL=""
+    for i in $(seq 0 $(( LINK_RUNS - 1 ))); do
+        for twin in ${ORDERS[$(( i % 3 ))]}; do
+            measure "link-$twin" "${LINK_URL[$twin]}" "${LINK_PID[$twin]}" "$ZSIZE_C"
+        done
+        # shellcheck disable=SC2206
+        p=(${SPEEDS[link-plain]}); c=(${SPEEDS[link-control]}); g=(${SPEEDS[link-signed]})
+        RATIO_SIGNED+="$(awk -v a="${g[$i]}" -v b="${p[$i]}" 'BEGIN{print a / b}') "
+        RATIO_CONTROL+="$(awk -v a="${c[$i]}" -v b="${p[$i]}" 'BEGIN{print a / b}') "
+    done
+    kill "${LINK_PID[@]}" 2>/dev/null || true
+    for k in link-plain link-control link-signed; do
+        # shellcheck disable=SC2086
+        MED[$k]=$(median ${SPEEDS[$k]})
+        log "$k speeds (B/s): ${SPEEDS[$k]}"
+    done
+    log "per-round ratios to 'plain': signed $RATIO_SIGNED; control $RATIO_CONTROL"
+    # shellcheck disable=SC2086
+    { MED_RATIO_SIGNED=$(median $RATIO_SIGNED); MED_RATIO_CONTROL=$(median $RATIO_CONTROL); }
+    LINK_ROWS=1
+fi
 
 # ---------------------------------------------------------------- 7. concurrency
 metrics() { curl -s --max-time 5 "$ZF/actuator/prometheus" | grep -E '^zipflux_archive_streams_(active|total)' || true; }
@@ -362,6 +436,11 @@ c_ttfb()    { echo "${R[$1.SW_TTFB_P50_MS]} / ${R[$1.SW_TTFB_P99_MS]}"; }
 c_probe()   { echo "${R[$1.probe_max_ms]} ms max, ${R[$1.probe_fail]} of ${R[$1.probes]} failed"; }
 c_log()     { echo "${R[$1.log_errors]} (OutOfMemoryError: ${R[$1.log_oom]})"; }
 c_wall()    { echo "${R[$1.SW_WALL_S]}"; }
+link_rows() {   # set C through a signed link against twin JVMs without a secret
+    [[ -n $LINK_ROWS ]] || return 0
+    echo "| C, twin JVM without a secret (A/A control, MB/s; 'nginx' column: no secret, $LINK_RUNS rounds) | $(range "${MED[link-plain]}" "${SPEEDS[link-plain]}") | $(range "${MED[link-control]}" "${SPEEDS[link-control]}") | $(printf '%.3f' "$MED_RATIO_CONTROL") control / no secret (median of rounds; server CPU: $(ratio "${CPU_SRV[link-control]}" "${CPU_SRV[link-plain]}")) | noise floor |"
+    echo "| C through a signed link (MB/s; 'nginx' column: no secret, $LINK_RUNS rounds) | $(range "${MED[link-plain]}" "${SPEEDS[link-plain]}") | $(range "${MED[link-signed]}" "${SPEEDS[link-signed]}") | $(printf '%.3f' "$MED_RATIO_SIGNED") signed / no secret (median of rounds; server CPU: $(ratio "${CPU_SRV[link-signed]}" "${CPU_SRV[link-plain]}")) | >= 0.98: $(met "$MED_RATIO_SIGNED >= 0.98") |"
+}
 HDR="| $SWARM_CLIENTS clients at $((SWARM_RATE / 1024)) KiB/s each |"; SEP="| --- |"
 for p in $PHASES; do
     HDR+=" $p: $(awk -v b="${R[$p.len]}" 'BEGIN{printf "%.0f MiB", b / 1048576}') archive, ${R[$p.SW_CLIENTS]} clients |"; SEP+=" --- |"
@@ -384,6 +463,7 @@ All on 127.0.0.1, page cache warm, client curl to /dev/null; MB = 10^6 bytes; me
 | B: server / client (curl) CPU | $(srv_pct ngB)% / $(cli_pct ngB)% | $(srv_pct zfB)% / $(cli_pct zfB)% | | |
 | C: 8 x 128 MiB, time to first byte (ms) | $(ms "$MED_TT_NG") | $(ms "$MED_TT_ZF") | | < 50 ms: $(met "$MED_TT_ZF < 0.05") |
 | C: 8 x 128 MiB (MB/s) | $(range "$MED_SP_NGC" "$SP_NGC") | $(range "$MED_SP_ZFC" "$SP_ZFC") | $(ratio "$MED_SP_ZFC" "$MED_SP_NGC") | |
+$(link_rows)
 
 $HDR
 $SEP

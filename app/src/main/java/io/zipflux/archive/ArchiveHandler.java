@@ -1,12 +1,14 @@
 package io.zipflux.archive;
 
+import java.time.Instant;
+
 import reactor.core.publisher.Mono;
 
 import org.springframework.stereotype.Component;
 import org.springframework.web.reactive.function.server.ServerRequest;
 import org.springframework.web.reactive.function.server.ServerResponse;
 
-/** Answers archive downloads of a photo folder through {@link ZipDownloads}. */
+/** Answers archive downloads of a photo folder through {@link ZipDownloads}, once a signed link (if on) is checked. */
 @Component
 class ArchiveHandler {
 
@@ -14,14 +16,19 @@ class ArchiveHandler {
 
     private final ZipDownloads downloads;
 
-    ArchiveHandler(PhotoFolders folders, ZipDownloads downloads) {
+    private final ArchiveLinks links;
+
+    ArchiveHandler(PhotoFolders folders, ZipDownloads downloads, ArchiveLinks links) {
         this.folders = folders;
         this.downloads = downloads;
+        this.links = links;
     }
 
     Mono<ServerResponse> download(ServerRequest request) {
         String hash = request.pathVariable("hash");
-        return downloads.serve(request, hash + ".zip", folders.list(hash));
+        return links.refusal(hash, request.queryParam("expires"), request.queryParam("signature"), Instant.now())
+                .<Mono<ServerResponse>>map(Mono::error)
+                .orElseGet(() -> downloads.serve(request, hash + ".zip", folders.list(hash)));
     }
 
     /** Same headers as a download, nothing packed. */

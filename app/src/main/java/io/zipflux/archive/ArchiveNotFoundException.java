@@ -12,7 +12,8 @@ class ArchiveNotFoundException extends ErrorResponseException {
         getBody().setDetail("No archive exists for '" + printable(hash) + "'; check the link you were given.");
     }
 
-    private static String printable(String hash) {
+    /** At most 64 characters of user input, control characters replaced, for a problem detail. */
+    static String printable(String hash) {
         String shown = hash.length() > 64 ? hash.substring(0, 64) + "…" : hash;
         return shown.replaceAll("\\p{Cntrl}", "?");
     }

@@ -32,6 +32,10 @@ class ArchiveRoutes {
                     @Parameter(in = ParameterIn.QUERY, name = "compression",
                             schema = @Schema(allowableValues = {"store", "deflate"}),
                             description = "store (default: exact length, ranges) or deflate (smaller, chunked)"),
+                    @Parameter(in = ParameterIn.QUERY, name = "expires",
+                            description = "Signed links (zipflux.archive.link-secret set): Unix seconds the link is valid until"),
+                    @Parameter(in = ParameterIn.QUERY, name = "signature",
+                            description = "Signed links: base64url HMAC-SHA256 of \"{hash}:{expires}\""),
                     @Parameter(in = ParameterIn.HEADER, name = "Range", description = "One range, e.g. bytes=1000-"),
                     @Parameter(in = ParameterIn.HEADER, name = "If-Range", description = "ETag or Last-Modified of the archive"),
                 },
@@ -42,7 +46,11 @@ class ArchiveRoutes {
                             content = @Content(mediaType = "application/zip")),
                     @ApiResponse(responseCode = "400", description = "Unknown compression",
                             content = @Content(mediaType = "application/problem+json")),
+                    @ApiResponse(responseCode = "403", description = "Signing is on and the signature is missing or wrong",
+                            content = @Content(mediaType = "application/problem+json")),
                     @ApiResponse(responseCode = "404", description = "No such archive",
+                            content = @Content(mediaType = "application/problem+json")),
+                    @ApiResponse(responseCode = "410", description = "Signed link past its expiry",
                             content = @Content(mediaType = "application/problem+json")),
                     @ApiResponse(responseCode = "416", description = "Range starts past the end"),
                 })),
@@ -52,7 +60,9 @@ class ArchiveRoutes {
                 parameters = @Parameter(in = ParameterIn.PATH, name = "hash", required = true),
                 responses = {
                     @ApiResponse(responseCode = "200", description = "Headers only"),
+                    @ApiResponse(responseCode = "403", description = "Signing is on and the signature is missing or wrong"),
                     @ApiResponse(responseCode = "404", description = "No such archive"),
+                    @ApiResponse(responseCode = "410", description = "Signed link past its expiry"),
                 })),
     })
     RouterFunction<ServerResponse> archiveRouter(ArchiveHandler handler) {

@@ -9,6 +9,7 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.Callable;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
@@ -43,33 +44,49 @@ class PhotoFolders {
 
     /** The files of the folder named by {@code hash}, sorted by name; empty folders give an empty list. */
     Mono<List<ArchiveEntry>> list(String hash) {
+        return guarded(hash, () -> {
+            Optional<Path> folder = realFolder(hash);
+            return folder.isPresent() ? Optional.of(listFolder(folder.get())) : Optional.empty();
+        });
+    }
+
+    /** Completes when the folder named by {@code hash} exists, without listing it; else {@link ArchiveNotFoundException}. */
+    Mono<Void> exists(String hash) {
+        return guarded(hash, () -> realFolder(hash))
+                .then();
+    }
+
+    private <T> Mono<T> guarded(String hash, Callable<Optional<T>> lookUp) {
         if (hash.length() > 128 || !HASH.matcher(hash).matches()) {
             return Mono.error(new ArchiveNotFoundException(hash));
         }
-        return Mono.fromCallable(() -> listFolder(hash))
+        return Mono.fromCallable(lookUp)
                 .subscribeOn(fileIo)
                 .flatMap(Mono::justOrEmpty)
                 .switchIfEmpty(Mono.error(() -> new ArchiveNotFoundException(hash)));
     }
 
-    private Optional<List<ArchiveEntry>> listFolder(String hash) throws IOException {
+    /** The real path of the folder, when it is a folder inside the photos folder. */
+    private Optional<Path> realFolder(String hash) throws IOException {
         if (!Files.isDirectory(root)) {
             return Optional.empty();
         }
-        Path realRoot = root.toRealPath();
         Path folder = root.resolve(hash);
-        if (!Files.isDirectory(folder) || !folder.toRealPath().startsWith(realRoot)) {
+        if (!Files.isDirectory(folder) || !folder.toRealPath().startsWith(root.toRealPath())) {
             return Optional.empty();
         }
-        Path realFolder = folder.toRealPath();
+        return Optional.of(folder.toRealPath());
+    }
+
+    private List<ArchiveEntry> listFolder(Path realFolder) throws IOException {
         try (Stream<Path> paths = Files.walk(realFolder)) {
-            List<ArchiveEntry> entries = paths
+            Path realRoot = root.toRealPath();
+            return paths
                     .filter(path -> !path.equals(realFolder))
                     .map(path -> toEntry(realRoot, realFolder, path))
                     .flatMap(Optional::stream)
                     .sorted(Comparator.comparing(ArchiveEntry::name))
                     .toList();
-            return Optional.of(entries);
         }
         catch (UncheckedIOException ex) {
             throw ex.getCause();

@@ -15,6 +15,7 @@ import org.springframework.stereotype.Component;
 import org.springframework.transaction.reactive.TransactionalOperator;
 
 import io.zipflux.system.DatabaseMigrations;
+import io.zipflux.system.PublicErrors;
 
 /**
  * Runs the jobs this instance receives: claims each one in the database (a job already taken,
@@ -179,8 +180,7 @@ class JobRunner implements SmartLifecycle {
 
     private static Outcome failed(Job job, Throwable error) {
         log.warn("Job {} failed", job.id(), error);
-        String message = error.getMessage() == null ? error.getClass().getSimpleName() : error.getMessage();
-        return new Outcome(JobState.FAILED, null, message, true);
+        return new Outcome(JobState.FAILED, null, PublicErrors.describe(error), true);
     }
 
     @Override

@@ -26,7 +26,7 @@ import org.springframework.boot.web.reactive.error.ErrorWebExceptionHandler;
 /**
  * The one place errors become responses: RFC 9457 {@code application/problem+json}, or a small
  * HTML page for browsers. Anything that is not an {@link ErrorResponse} is a bug: logged, and
- * answered 500 without details.
+ * answered 500 without details; the framework's own details are cleaned of class names and paths.
  */
 @Component
 @Order(-2)
@@ -64,7 +64,12 @@ class ProblemErrorHandler implements ErrorWebExceptionHandler {
 
     private static ProblemDetail problemOf(Throwable error, ServerHttpRequest request) {
         if (error instanceof ErrorResponse known) {
-            return known.getBody();
+            ProblemDetail problem = known.getBody();
+            if (!PublicErrors.isOurs(error) && problem.getDetail() != null) {
+                // The framework's texts may name classes (a body type) or quote a parser's message.
+                problem.setDetail(PublicErrors.clean(problem.getDetail()));
+            }
+            return problem;
         }
         log.error("Unexpected failure on {} {}", request.getMethod(), request.getPath(), error);
         return ProblemDetail.forStatusAndDetail(HttpStatus.INTERNAL_SERVER_ERROR,

@@ -31,6 +31,14 @@ final class ArchiveClient {
         return http.send(request(rawPath, headers).build(), HttpResponse.BodyHandlers.ofByteArray());
     }
 
+    /** POSTs a JSON body; the answer as text. */
+    HttpResponse<String> postJson(String rawPath, String json) throws IOException, InterruptedException {
+        HttpRequest post = request(rawPath, "Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(json))
+                .build();
+        return http.send(post, HttpResponse.BodyHandlers.ofString());
+    }
+
     HttpResponse<Path> download(String rawPath, Path target, String... headers) throws IOException, InterruptedException {
         return http.send(request(rawPath, headers).build(), HttpResponse.BodyHandlers.ofFile(target));
     }

@@ -34,11 +34,12 @@ public final class RawUpload implements AutoCloseable {
 
     private final CompletableFuture<JobsClient.Answer> answer = new CompletableFuture<>();
 
-    private RawUpload(int port, String method, String path, byte[] body, long gateAt) throws IOException {
+    private RawUpload(int port, String method, String path, String contentType, byte[] body, long gateAt)
+            throws IOException {
         this.socket = new Socket("127.0.0.1", port);
         this.body = body;
         this.gateAt = gateAt;
-        String head = method + " " + path + " HTTP/1.1\r\nHost: 127.0.0.1:" + port + "\r\nContent-Type: text/csv\r\n"
+        String head = method + " " + path + " HTTP/1.1\r\nHost: 127.0.0.1:" + port + "\r\nContent-Type: " + contentType + "\r\n"
                 + "Content-Length: " + body.length + "\r\nConnection: close\r\n\r\n";
         socket.getOutputStream().write(head.getBytes(StandardCharsets.US_ASCII));
         daemon("raw-upload-body", this::writeBody);
@@ -53,7 +54,13 @@ public final class RawUpload implements AutoCloseable {
 
     /** Starts sending {@code body}; it stops at byte {@code gateAt} until {@link #open()}. */
     public static RawUpload start(int port, String method, String path, byte[] body, long gateAt) throws IOException {
-        return new RawUpload(port, method, path, body, gateAt);
+        return start(port, method, path, "text/csv", body, gateAt);
+    }
+
+    /** The same with a body of {@code contentType}. */
+    public static RawUpload start(int port, String method, String path, String contentType, byte[] body, long gateAt)
+            throws IOException {
+        return new RawUpload(port, method, path, contentType, body, gateAt);
     }
 
     public void open() {

@@ -3,6 +3,8 @@ package io.zipflux.job.export;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Locale;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -22,18 +24,25 @@ import org.springframework.web.ErrorResponseException;
 import org.springframework.web.reactive.function.BodyInserters;
 import org.springframework.web.reactive.function.server.ServerRequest;
 import org.springframework.web.reactive.function.server.ServerResponse;
+import org.springframework.web.server.ServerWebInputException;
 
 import io.zipflux.job.DatabaseStreams;
 import io.zipflux.job.Job;
 import io.zipflux.job.JobExceptions;
 import io.zipflux.job.JobService;
 import io.zipflux.job.JobState;
+import io.zipflux.system.ClientStalledException;
+import io.zipflux.system.HttpProperties;
+import io.zipflux.system.StallClock;
 
 /** CSV exports: start one, download its file, or stream the same CSV without a job. */
 @Component
 class ExportHandler {
 
     static final MediaType CSV = new MediaType("text", "csv", StandardCharsets.UTF_8);
+
+    /** Query parameter (and job parameter) asking for spreadsheet-safe cells; see {@link ResponseCsv}. */
+    static final String SPREADSHEET_SAFE = "spreadsheetSafe";
 
     private final JobService jobs;
 
@@ -45,20 +54,26 @@ class ExportHandler {
 
     private final DatabaseStreams streams;
 
+    private final Duration stallTimeout;
+
     private final DataBufferFactory buffers = DefaultDataBufferFactory.sharedInstance;
 
-    ExportHandler(JobService jobs, ResponseRows rows, ExportFiles files, ObjectMapper json, DatabaseStreams streams) {
+    ExportHandler(JobService jobs, ResponseRows rows, ExportFiles files, ObjectMapper json, DatabaseStreams streams,
+            HttpProperties http) {
         this.jobs = jobs;
         this.rows = rows;
         this.files = files;
         this.json = json;
         this.streams = streams;
+        this.stallTimeout = http.stallTimeout();
     }
 
     Mono<ServerResponse> start(ServerRequest request) {
         DateRange range = DateRange.of(request);
+        boolean spreadsheetSafe = spreadsheetSafe(request);
         ObjectNode params = json.createObjectNode();
         range.writeTo(params);
+        params.put(SPREADSHEET_SAFE, spreadsheetSafe);
         return jobs.submit(ExportWorker.TYPE, params, null, "rows", request.queryParam("callbackUrl").orElse(null),
                         job -> Mono.empty())
                 .flatMap(job -> ServerResponse.accepted()
@@ -84,18 +99,37 @@ class ExportHandler {
      * The same CSV as an export of the range, streamed as it is read; no job, no file. It holds a
      * database connection while it flows, so it takes one of the instance's database streams; it does
      * so when the body is first read, so a response never written holds none. None free: 503, before
-     * any byte is sent.
+     * any byte is sent. A client that takes nothing for {@code zipflux.http.stall-timeout} is cut, and
+     * the stream released; one that reads slowly is not.
      */
     Mono<ServerResponse> stream(ServerRequest request) {
         DateRange range = DateRange.of(request);
+        boolean spreadsheetSafe = spreadsheetSafe(request);
         return jobs.requireAvailable()
                 .then(ServerResponse.ok()
                         .contentType(CSV)
                         .headers(headers -> attachment(headers, range.fileName()))
                         .body(Flux.using(streams::take,
-                                        slot -> rows.csv(range).startWith(ResponseCsv.header()),
+                                        slot -> rows.csv(range, spreadsheetSafe).startWith(ResponseCsv.header()),
                                         DatabaseStreams.Slot::release)
-                                .map(batch -> buffers.wrap(batch.bytes())), DataBuffer.class));
+                                .map(batch -> buffers.wrap(batch.bytes()))
+                                .transform(this::cutWhenStalled), DataBuffer.class));
+    }
+
+    private Flux<DataBuffer> cutWhenStalled(Flux<DataBuffer> csv) {
+        return StallClock.outbound(csv, stallTimeout, () -> new ClientStalledException("reading", stallTimeout));
+    }
+
+    /** {@code ?spreadsheetSafe=true|false} (default false); anything else 400. */
+    private static boolean spreadsheetSafe(ServerRequest request) {
+        return request.queryParam(SPREADSHEET_SAFE)
+                .map(value -> switch (value.trim().toLowerCase(Locale.ROOT)) {
+                    case "true" -> true;
+                    case "false" -> false;
+                    default -> throw new ServerWebInputException("'" + SPREADSHEET_SAFE + "' must be true or false, not '"
+                            + value + "'");
+                })
+                .orElse(false);
     }
 
     private record ExportFile(Path path, String name) {

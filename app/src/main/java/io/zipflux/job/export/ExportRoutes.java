@@ -24,6 +24,9 @@ class ExportRoutes {
 
     private static final String FROM = "first day, YYYY-MM-DD (UTC, included); none: from the first response";
 
+    private static final String SAFE = "true: cells starting with =, +, -, @, tab or CR get a leading ' (safe to open in "
+            + "a spreadsheet; the file no longer imports back unchanged); default false";
+
     private static final String TO = "last day, YYYY-MM-DD (UTC, included); none: to the last response";
 
     @Bean
@@ -32,9 +35,10 @@ class ExportRoutes {
                 operation = @Operation(operationId = "startExport", summary = "Export the responses of a date range to CSV, as a job",
                         parameters = {@Parameter(in = ParameterIn.QUERY, name = "from", description = FROM),
                             @Parameter(in = ParameterIn.QUERY, name = "to", description = TO),
+                            @Parameter(in = ParameterIn.QUERY, name = "spreadsheetSafe", description = SAFE),
                             @Parameter(in = ParameterIn.QUERY, name = "callbackUrl", description = JobCallback.URL_DESCRIPTION)},
                         responses = {@ApiResponse(responseCode = "202", description = "the export job"),
-                            @ApiResponse(responseCode = "400", description = "a malformed day, or from after to"),
+                            @ApiResponse(responseCode = "400", description = "a malformed day, from after to, or a spreadsheetSafe other than true/false"),
                             @ApiResponse(responseCode = "503", description = "job store unavailable")})),
         @RouterOperation(path = "/api/v1/exports/{id}/download", method = RequestMethod.GET, beanClass = ExportHandler.class, beanMethod = "download",
                 operation = @Operation(operationId = "downloadExport", summary = "The CSV of a SUCCEEDED export (Range supported)",
@@ -47,9 +51,10 @@ class ExportRoutes {
         @RouterOperation(path = "/api/v1/responses.csv", method = RequestMethod.GET, beanClass = ExportHandler.class, beanMethod = "stream",
                 operation = @Operation(operationId = "responsesCsv", summary = "The same CSV, streamed directly (no job)",
                         parameters = {@Parameter(in = ParameterIn.QUERY, name = "from", description = FROM),
-                            @Parameter(in = ParameterIn.QUERY, name = "to", description = TO)},
+                            @Parameter(in = ParameterIn.QUERY, name = "to", description = TO),
+                            @Parameter(in = ParameterIn.QUERY, name = "spreadsheetSafe", description = SAFE)},
                         responses = {@ApiResponse(responseCode = "200", content = @Content(mediaType = "text/csv")),
-                            @ApiResponse(responseCode = "400", description = "a malformed day, or from after to")})),
+                            @ApiResponse(responseCode = "400", description = "a malformed day, from after to, or a spreadsheetSafe other than true/false")})),
     })
     RouterFunction<ServerResponse> exportRouter(ExportHandler handler) {
         return route()

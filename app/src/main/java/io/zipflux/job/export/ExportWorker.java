@@ -56,17 +56,18 @@ class ExportWorker implements JobWorker {
     @Override
     public Mono<JsonNode> run(Job job, JobContext context) {
         DateRange range = DateRange.of(job.params());
+        boolean spreadsheetSafe = job.params().path(ExportHandler.SPREADSHEET_SAFE).asBoolean(false);
         AtomicLong done = new AtomicLong();
         Throttle throttle = Throttle.perSecond(maxRowsPerSecond);
         return Mono.usingWhen(open(job),
                 file -> write(file, ResponseCsv.header())
-                        .thenMany(rows.csv(range, context::total))
+                        .thenMany(rows.csv(range, spreadsheetSafe, context::total))
                         .concatMap(batch -> write(file, batch)
                                 .then(Mono.defer(() -> progress(context, throttle, done.addAndGet(batch.rows())))),
                                 READ_AHEAD)
                         .then(),
                 file -> close(file))
-                .then(Mono.fromCallable(() -> result(job, range, done.get(), files.complete(job.id())))
+                .then(Mono.fromCallable(() -> result(job, range, spreadsheetSafe, done.get(), files.complete(job.id())))
                         .subscribeOn(Schedulers.boundedElastic()));
     }
 
@@ -103,10 +104,11 @@ class ExportWorker implements JobWorker {
         }).subscribeOn(Schedulers.boundedElastic());
     }
 
-    private JsonNode result(Job job, DateRange range, long rowCount, long bytes) {
+    private JsonNode result(Job job, DateRange range, boolean spreadsheetSafe, long rowCount, long bytes) {
         ObjectNode result = json.createObjectNode()
                 .put("rows", rowCount)
                 .put("bytes", bytes)
+                .put(ExportHandler.SPREADSHEET_SAFE, spreadsheetSafe)
                 .put("download", "/api/v1/exports/" + job.id() + "/download");
         range.writeTo(result);
         return result;

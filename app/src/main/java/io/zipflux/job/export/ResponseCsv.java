@@ -10,7 +10,10 @@ import io.zipflux.job.responses.ResponseColumns;
 /**
  * Form responses as RFC 4180 CSV: the header of {@link ResponseColumns}, CRLF line ends, a field quoted when
  * it is empty or holds a comma, a quote or a line break, quotes doubled. {@code submitted_at} comes formatted by
- * the query (ISO 8601 in UTC, microseconds) and {@code answers} as PostgreSQL's JSON text.
+ * the query (ISO 8601 in UTC, microseconds) and {@code answers} as PostgreSQL's JSON text. Spreadsheet-safe
+ * lines (OWASP CSV injection) prefix a text field that starts with {@code =}, {@code +}, {@code -}, {@code @},
+ * a tab or a carriage return with {@code '}, so that a spreadsheet shows it as text instead of running it as
+ * a formula; such a file no longer imports back to the same rows, so it is asked for, never the default.
  */
 final class ResponseCsv {
 
@@ -20,6 +23,9 @@ final class ResponseCsv {
 
     /** Answers longer than this come from the database in parts of this many bytes. */
     static final int PART_BYTES = 256 * 1024;
+
+    /** What a spreadsheet-safe field starts with when it would otherwise start like a formula. */
+    private static final char FORMULA_GUARD = '\'';
 
     private ResponseCsv() {
     }
@@ -42,6 +48,13 @@ final class ResponseCsv {
 
         private int rows;
 
+        /** Whether fields that start like a formula get {@link #FORMULA_GUARD} in front. */
+        private final boolean spreadsheetSafe;
+
+        Lines(boolean spreadsheetSafe) {
+            this.spreadsheetSafe = spreadsheetSafe;
+        }
+
         /**
          * Appends one row of the export query (columns in {@link ResponseColumns#ALL} order, then the answers'
          * part as bytes, the part's number, the number of parts, and whether the answers are quoted);
@@ -52,12 +65,12 @@ final class ResponseCsv {
             int parts = row.get(7, Integer.class);
             if (part == 0) {
                 text.append(row.get(0, String.class)).append(',');
-                field(text, row.get(1, String.class)).append(',');
-                field(text, row.get(2, String.class)).append(',');
+                field(text, guarded(row.get(1, String.class))).append(',');
+                field(text, guarded(row.get(2, String.class))).append(',');
                 text.append(row.get(3, String.class)).append(',');
             }
             if (parts == 1) {
-                field(text, row.get(4, String.class)).append("\r\n");
+                field(text, guarded(row.get(4, String.class))).append("\r\n");
                 return ++rows;
             }
             boolean quoted = row.get(8, Boolean.class);
@@ -65,6 +78,8 @@ final class ResponseCsv {
             if (part == 0 && quoted) {
                 bytes.write('"');
             }
+            // No guard needed: JSON text this long is an object, an array or a string (a number has
+            // at most 147,455 digits in PostgreSQL), so it starts with '{', '[' or '"'.
             writePart(row.get(5, byte[].class), quoted);
             if (part == parts - 1) {
                 if (quoted) {
@@ -97,6 +112,10 @@ final class ResponseCsv {
             return batch;
         }
 
+        private String guarded(String value) {
+            return spreadsheetSafe && !value.isEmpty() && startsLikeFormula(value.charAt(0)) ? FORMULA_GUARD + value : value;
+        }
+
         private void textToBytes() {
             bytes.writeBytes(text.toString().getBytes(StandardCharsets.UTF_8));
             text.setLength(0);
@@ -112,6 +131,11 @@ final class ResponseCsv {
             }
             bytes.write(part, from, part.length - from);
         }
+    }
+
+    /** The first characters OWASP lists as starting a formula (or dropped by a spreadsheet before one). */
+    private static boolean startsLikeFormula(char first) {
+        return first == '=' || first == '+' || first == '-' || first == '@' || first == '\t' || first == '\r';
     }
 
     private static StringBuilder field(StringBuilder line, String value) {

@@ -71,16 +71,16 @@ class ResponseRows {
         this.snapshot = TransactionalOperator.create(transactions, definition);
     }
 
-    /** The CSV lines of the responses in {@code range}, in export order, a batch at a time. */
-    Flux<ResponseCsv.Batch> csv(DateRange range) {
-        return snapshot.transactional(batches(range));
+    /** The CSV lines of the responses in {@code range}, in export order, a batch at a time (spreadsheet-safe if asked). */
+    Flux<ResponseCsv.Batch> csv(DateRange range, boolean spreadsheetSafe) {
+        return snapshot.transactional(batches(range, spreadsheetSafe));
     }
 
     /** The same, after telling {@code total} how many rows there will be. */
-    Flux<ResponseCsv.Batch> csv(DateRange range, LongConsumer total) {
+    Flux<ResponseCsv.Batch> csv(DateRange range, boolean spreadsheetSafe, LongConsumer total) {
         return snapshot.transactional(count(range)
                 .doOnNext(total::accept)
-                .thenMany(batches(range)));
+                .thenMany(batches(range, spreadsheetSafe)));
     }
 
     private Mono<Long> count(DateRange range) {
@@ -96,9 +96,9 @@ class ResponseRows {
      * batch goes on once it holds {@value #ROWS_PER_BATCH} rows, or a part of a large field, the last
      * one at the end.
      */
-    private Flux<ResponseCsv.Batch> batches(DateRange range) {
+    private Flux<ResponseCsv.Batch> batches(DateRange range, boolean spreadsheetSafe) {
         return Flux.defer(() -> {
-            ResponseCsv.Lines lines = new ResponseCsv.Lines();
+            ResponseCsv.Lines lines = new ResponseCsv.Lines(spreadsheetSafe);
             return db.sql(SELECT)
                     .bind("start", range.start())
                     .bind("end", range.end())

@@ -23,6 +23,7 @@ import org.springframework.util.unit.DataSize;
 import org.springframework.web.ErrorResponseException;
 
 import io.zipflux.system.DataDir;
+import io.zipflux.system.UploadProperties;
 
 /**
  * Uploaded files on disk, under {@code <data-dir>/uploads/}. An upload streams straight to its file

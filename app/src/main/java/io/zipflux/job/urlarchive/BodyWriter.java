@@ -22,6 +22,7 @@ import org.springframework.stereotype.Component;
 import io.zipflux.job.urlarchive.FetchErrors.EntryFailed;
 import io.zipflux.job.urlarchive.FetchErrors.Transient;
 import io.zipflux.job.urlarchive.UrlArchiveFiles.Sidecar;
+import io.zipflux.system.StallClock;
 
 /**
  * Writes a response body to an entry's file as it arrives: the network's chunks gathered into
@@ -35,9 +36,6 @@ class BodyWriter {
 
     /** Bytes gathered from the network's chunks into one disk write (fewer hops to the disk pool). */
     private static final int BATCH = 256 * 1024;
-
-    /** Steps of the idle clock: it counts only steps in which the job was not paused. */
-    private static final int IDLE_TICKS = 20;
 
     /** Batches received ahead of the disk per transfer: reading and writing overlap, memory stays a few batches. */
     private static final int READ_AHEAD = 2;
@@ -107,10 +105,7 @@ class BodyWriter {
      * does not count, so a paused transfer keeps its connection (the origin sees its send stall).
      */
     private Mono<Long> idle(FetchRun run) {
-        return Flux.interval(properties.responseTimeout().dividedBy(IDLE_TICKS))
-                .filter(tick -> !run.paused())
-                .skip(IDLE_TICKS - 1)
-                .next();
+        return StallClock.idle(properties.responseTimeout(), () -> !run.paused());
     }
 
     private static boolean full(AtomicLong gathered, int more) {

@@ -7,6 +7,7 @@ import java.util.concurrent.TimeoutException;
 import reactor.netty.channel.AbortedException;
 
 import io.zipflux.outbound.OutboundRefusedException;
+import io.zipflux.system.PublicErrors;
 
 /** How a transfer can go wrong: for the moment (tried again), or for good (the entry fails). */
 final class FetchErrors {
@@ -49,7 +50,6 @@ final class FetchErrors {
         if (refused != null) {
             return "refused: " + refused.getMessage();
         }
-        String message = error.getMessage();
-        return message == null || message.isBlank() ? error.getClass().getSimpleName() : message;
+        return PublicErrors.describe(error);
     }
 }

@@ -23,6 +23,7 @@ import io.zipflux.job.JobService;
 import io.zipflux.job.JobState;
 import io.zipflux.outbound.OutboundHttp;
 import io.zipflux.outbound.OutboundRefusedException;
+import io.zipflux.system.PublicErrors;
 
 /** Archives from URLs: accept one as a job (every URL checked first), download its zip once it has SUCCEEDED. */
 @Component
@@ -92,7 +93,7 @@ class UrlArchiveHandler {
     /** A refusal says why; a host that cannot be looked up is refused too. */
     private static String why(Throwable error) {
         OutboundRefusedException refused = OutboundRefusedException.in(error);
-        return refused != null ? refused.getMessage() : "its host cannot be looked up (" + error + ")";
+        return refused != null ? refused.getMessage() : "its host cannot be looked up (" + PublicErrors.describe(error) + ")";
     }
 
     /** The zip of a SUCCEEDED job, packed by the archive engine; 409 before, 410 when its files are gone. */

@@ -180,6 +180,105 @@ class ExportJobTest {
     }
 
     @Test
+    void spreadsheetSafeExportPrefixesCellsThatStartLikeAFormula() throws Exception {
+        List<Response> responses = new ArrayList<>(trickyResponsesAround("2034-04-01", "2034-04-02"));
+        OffsetDateTime at = OffsetDateTime.parse("2034-04-01T10:00:00Z");
+        responses.add(new Response("=HYPERLINK(\"http://x\")", "=1+1", at, "-5"));
+        responses.add(new Response("+form", "+49 30 123", at.plusSeconds(1), "{\"a\": \"=b\"}"));
+        responses.add(new Response("-form", "-2+3", at.plusSeconds(2), "-0.5"));
+        responses.add(new Response("@form", "@SUM(A1:A9)", at.plusSeconds(3), "[\"@x\"]"));
+        responses.add(new Response("\tform", "\tcmd|' /C calc'!A0", at.plusSeconds(4), "{}"));
+        responses.add(new Response("\rform", "\r=2*3", at.plusSeconds(5), "{}"));
+        responses.add(new Response("form=", "a=b, c+d, 'quoted'", at.plusSeconds(6), "7"));
+        table.insert(responses);
+        String range = "from=2034-04-01&to=2034-04-02";
+        List<List<String>> plain = CsvRecords.parse(new String(api().bytes("/api/v1/responses.csv?" + range).body(),
+                StandardCharsets.UTF_8));
+
+        String id = api().post("/api/v1/exports?spreadsheetSafe=true&" + range).body().get("id").asText();
+        JsonNode done = api().awaitState(id, "SUCCEEDED", Duration.ofSeconds(30));
+        byte[] file = download(done).body();
+        HttpResponse<byte[]> direct = api().bytes("/api/v1/responses.csv?spreadsheetSafe=true&" + range);
+        List<List<String>> safe = CsvRecords.parse(new String(file, StandardCharsets.UTF_8));
+
+        assertThat(direct.statusCode()).isEqualTo(200);
+        assertThat(direct.body()).as("the direct CSV and the export file agree").isEqualTo(file);
+        assertThat(done.get("result").get("spreadsheetSafe").asBoolean()).isTrue();
+        assertThat(plain).hasSize(1 + 7 + 7);
+        assertThat(safe).hasSameSizeAs(plain);
+        assertThat(safe.get(0)).isEqualTo(plain.get(0));
+        int guarded = 0;
+        for (int i = 1; i < plain.size(); i++) {
+            List<String> original = plain.get(i);
+            List<String> expected = new ArrayList<>(original);
+            for (int column : List.of(1, 2, 4)) {
+                String cell = original.get(column);
+                if (!cell.isEmpty() && "=+-@\t\r".indexOf(cell.charAt(0)) >= 0) {
+                    expected.set(column, "'" + cell);
+                    guarded++;
+                }
+            }
+            assertThat(safe.get(i)).as("record %d", i).isEqualTo(expected);
+        }
+        assertThat(guarded).as("cells that started like a formula: six forms, six respondents, two answers").isEqualTo(14);
+        assertThat(safe).anySatisfy(record -> assertThat(record).containsExactly(record.get(0), "'=HYPERLINK(\"http://x\")",
+                "'=1+1", "2034-04-01T10:00:00.000000Z", "'-5"));
+    }
+
+    @Test
+    void exportsAreUnchangedByDefaultSoTheyImportBack() throws Exception {
+        table.insert(List.of(new Response("=form", "=1+1", OffsetDateTime.parse("2034-05-01T10:00:00Z"), "-5"),
+                new Response("@form", "-2", OffsetDateTime.parse("2034-05-01T10:00:01Z"), "{\"x\": \"+1\"}")));
+        String expected = table.copyOut(ResponsesTable.EXPORT_QUERY.formatted("2034-05-01", "2034-05-01"));
+
+        for (String query : List.of("", "&spreadsheetSafe=false", "&spreadsheetSafe=FALSE")) {
+            String id = api().post("/api/v1/exports?from=2034-05-01&to=2034-05-01" + query).body().get("id").asText();
+            String file = new String(download(api().awaitState(id, "SUCCEEDED", Duration.ofSeconds(30))).body(),
+                    StandardCharsets.UTF_8);
+            String direct = new String(api().bytes("/api/v1/responses.csv?from=2034-05-01&to=2034-05-01" + query).body(),
+                    StandardCharsets.UTF_8);
+
+            assertThat(CsvRecords.withLfRecordEnds(file)).as("export%s equals PostgreSQL's COPY", query).isEqualTo(expected);
+            assertThat(direct).as(query).isEqualTo(file).contains(",=1+1,").doesNotContain("'");
+        }
+    }
+
+    @Test
+    void aSpreadsheetSafeValueOtherThanTrueOrFalseIsRejected() {
+        for (String value : List.of("maybe", "1", "yes", "")) {
+            for (Answer answer : List.of(api().post("/api/v1/exports?spreadsheetSafe=" + value),
+                    api().get("/api/v1/responses.csv?spreadsheetSafe=" + value))) {
+                assertThat(answer.status()).as(value).isEqualTo(400);
+                assertThat(answer.contentType()).isEqualTo("application/problem+json");
+                assertThat(answer.body().get("detail").asText()).contains("spreadsheetSafe", "true or false");
+            }
+        }
+    }
+
+    @Test
+    void aFailedExportSaysWhatFailedWithoutALocalPathOrClassName() throws Exception {
+        Path exports = dataDir.resolve("exports");
+        Path aside = dataDir.resolve("exports-aside");
+        Files.move(exports, aside);
+        Files.writeString(exports, "a file where the export folder should be");
+        try {
+            String id = api().post("/api/v1/exports?from=2035-01-01&to=2035-01-01").body().get("id").asText();
+            JsonNode failed = api().awaitState(id, "FAILED", Duration.ofSeconds(30));
+
+            assertThat(failed.get("error").asText())
+                    .contains("file of the server could not be read or written")
+                    .doesNotContain(dataDir.toString(), "/tmp", "exports/", id + ".csv", "Exception", "java.");
+        }
+        finally {
+            Files.delete(exports);
+            Files.move(aside, exports);
+        }
+        String id = api().post("/api/v1/exports?from=2035-01-01&to=2035-01-01").body().get("id").asText();
+        assertThat(api().awaitState(id, "SUCCEEDED", Duration.ofSeconds(30)).get("error").isNull())
+                .as("the same export succeeds once the folder is back").isTrue();
+    }
+
+    @Test
     void pausedExportStopsAndResumesToTheFullFile() throws Exception {
         String id = startSlowExport();
         api().awaitJob(id, Duration.ofSeconds(30), JobsClient.progressAtLeast(1000));
