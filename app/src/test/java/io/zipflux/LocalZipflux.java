@@ -10,7 +10,7 @@ import io.zipflux.system.SeedFlags;
 /**
  * The local run: zipflux with a real in-process Kafka broker (KRaft) and a real embedded PostgreSQL,
  * started for it. Lives with the tests so that the production jar never starts embedded services.
- * Run it with {@code mvn -pl app spring-boot:test-run} (see the README).
+ * Run it with {@code mvn -pl app spring-boot:test-run} (see the README); it prints an admin key.
  */
 public final class LocalZipflux {
 
@@ -24,6 +24,6 @@ public final class LocalZipflux {
         application.addInitializers(new LocalServicesInitializer());
         // Origins and webhook receivers of a local run are usually on this machine.
         application.setDefaultProperties(Map.of("zipflux.fetch.allow-private", "true"));
-        application.run(SeedFlags.translate(args));
+        LocalAdminKey.create(application.run(SeedFlags.translate(args)));
     }
 }

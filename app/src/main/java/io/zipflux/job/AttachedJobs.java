@@ -10,6 +10,8 @@ import reactor.core.publisher.Mono;
 
 import org.springframework.stereotype.Service;
 
+import io.zipflux.security.Caller;
+
 /**
  * Jobs whose input comes with a request (a CSV import's body): created first, so that the client
  * knows the job before it sends anything, then run by the instance that receives the input, under
@@ -43,21 +45,22 @@ public class AttachedJobs {
     }
 
     /**
-     * A QUEUED job waiting for its input; cancelled if none arrives within the pause timeout. Its
+     * A QUEUED job of {@code caller} waiting for its input (429 at the caller's limit); cancelled if none arrives within the pause timeout. Its
      * {@code callbackUrl} (nullable) is checked first (400 when refused).
      */
-    public Mono<Job> create(String type, JsonNode params, String unit, String callbackUrl) {
+    public Mono<Job> create(Caller caller, String type, JsonNode params, String unit, String callbackUrl) {
         return service.checkCallback(callbackUrl)
-                .then(service.available(jobs.insert(UUID.randomUUID(), type, params, null, unit, true, callbackUrl)));
+                .then(service.accept(caller, jobs.insert(UUID.randomUUID(), type, caller.name(), params, null, unit,
+                        true, callbackUrl)));
     }
 
     /**
      * Runs {@code worker} on the job {@code id} here, with {@code input}, and answers the job as it
-     * ended. 404 unless it is an attached job of the worker's type; 409 unless it still waits for its
+     * ended. 404 unless it is an attached job of the worker's type that {@code caller} may see; 409 unless it still waits for its
      * input. A request that goes away mid-run fails the job (the transaction of an atomic worker rolls back).
      */
-    public <I> Mono<Job> run(String id, AttachedWorker<I> worker, I input) {
-        return service.get(id)
+    public <I> Mono<Job> run(String id, Caller caller, AttachedWorker<I> worker, I input) {
+        return service.get(id, caller)
                 .flatMap(job -> service.available(jobs.claimAttached(job.id(), worker.type(), owner, properties.lease()))
                         .switchIfEmpty(Mono.defer(() -> notClaimable(id, job.id(), worker.type()))))
                 .flatMap(job -> Mono.usingWhen(Mono.just(job),

@@ -8,11 +8,13 @@ import com.fasterxml.jackson.databind.JsonNode;
 
 /**
  * A long-running job as clients see it (and, in {@code params}, what the worker needs to run it);
- * {@code callback} is null unless the job was created with a callback URL.
+ * {@code owner} is the caller that created it (null for jobs older than credentials); {@code callback}
+ * is null unless the job was created with a callback URL.
  */
 public record Job(
         UUID id,
         String type,
+        String owner,
         JobState state,
         JobProgress progress,
         Instant createdAt,

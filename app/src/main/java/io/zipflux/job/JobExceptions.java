@@ -39,4 +39,16 @@ public final class JobExceptions {
             getHeaders().set("Retry-After", "5");
         }
     }
+
+    /** 429: the caller has as many active jobs as it may; one must end first. */
+    public static final class TooManyActive extends ErrorResponseException {
+        public TooManyActive(String caller, int limit) {
+            super(HttpStatus.TOO_MANY_REQUESTS);
+            getBody().setTitle("Too many active jobs");
+            getBody().setDetail("'" + caller + "' has " + limit + " jobs QUEUED, RUNNING or PAUSED, as many as "
+                    + "zipflux.security.max-active-jobs allows; wait for one to end, or cancel one.");
+            getBody().setProperty("limit", limit);
+            getHeaders().set("Retry-After", "10");
+        }
+    }
 }

@@ -11,6 +11,9 @@ import org.springframework.web.reactive.function.server.ServerRequest;
 import org.springframework.web.reactive.function.server.ServerResponse;
 import org.springframework.web.server.ServerWebInputException;
 
+import io.zipflux.security.Caller;
+import io.zipflux.security.Callers;
+
 /** Job status, listing, control and event streams. */
 @Component
 class JobHandler {
@@ -19,12 +22,16 @@ class JobHandler {
 
     private final JobService jobs;
 
-    JobHandler(JobService jobs) {
+    private final Callers callers;
+
+    JobHandler(JobService jobs, Callers callers) {
         this.jobs = jobs;
+        this.callers = callers;
     }
 
     Mono<ServerResponse> get(ServerRequest request) {
-        return jobs.get(request.pathVariable("id"))
+        return callers.of(request)
+                .flatMap(caller -> jobs.get(request.pathVariable("id"), caller))
                 .flatMap(job -> ServerResponse.ok().contentType(MediaType.APPLICATION_JSON).bodyValue(job));
     }
 
@@ -32,26 +39,32 @@ class JobHandler {
         String type = request.queryParam("type").filter(value -> !value.isBlank()).orElse(null);
         JobState state = request.queryParam("state").filter(value -> !value.isBlank()).map(JobHandler::state).orElse(null);
         int limit = request.queryParam("limit").map(JobHandler::limit).orElse(100);
-        return jobs.list(type, state, limit)
-                .collectList()
+        return callers.of(request)
+                .flatMap(caller -> jobs.list(caller, type, state, limit).collectList())
                 .flatMap(list -> ServerResponse.ok().contentType(MediaType.APPLICATION_JSON).bodyValue(list));
     }
 
     Mono<ServerResponse> act(ServerRequest request) {
         JobAction action = JobAction.parse(request.pathVariable("action"))
                 .orElseThrow(() -> new ServerWebInputException("action must be pause, resume or cancel"));
-        return jobs.act(request.pathVariable("id"), action)
+        return callers.of(request)
+                .flatMap(caller -> jobs.act(request.pathVariable("id"), caller, action))
                 .flatMap(job -> ServerResponse.accepted().contentType(MediaType.APPLICATION_JSON).bodyValue(job));
     }
 
     Mono<ServerResponse> events(ServerRequest request) {
-        return jobs.get(request.pathVariable("id"))
-                .flatMap(first -> ServerResponse.ok()
-                        .contentType(MediaType.TEXT_EVENT_STREAM)
-                        .body(jobs.events(first.id().toString())
-                                .map(job -> ServerSentEvent.builder(job)
-                                        .event(job.state().name().toLowerCase(Locale.ROOT))
-                                        .build()), ServerSentEvent.class));
+        return callers.of(request)
+                .flatMap(caller -> jobs.get(request.pathVariable("id"), caller)
+                        .flatMap(first -> stream(first, caller)));
+    }
+
+    private Mono<ServerResponse> stream(Job first, Caller caller) {
+        return ServerResponse.ok()
+                .contentType(MediaType.TEXT_EVENT_STREAM)
+                .body(jobs.events(first.id().toString(), caller)
+                        .map(job -> ServerSentEvent.builder(job)
+                                .event(job.state().name().toLowerCase(Locale.ROOT))
+                                .build()), ServerSentEvent.class);
     }
 
     private static JobState state(String value) {

@@ -25,7 +25,7 @@ import org.springframework.stereotype.Repository;
 @Repository
 public class JobRepository {
 
-    private static final String COLUMNS = "id, type, state, params, progress_done, progress_total, progress_unit, "
+    private static final String COLUMNS = "id, type, created_by, state, params, progress_done, progress_total, progress_unit, "
             + "result, error, created_at, updated_at, callback_url, (SELECT json_build_object('state', d.state, "
             + "'attempts', d.attempts, 'lastStatus', d.last_status) FROM webhook_deliveries d WHERE d.job_id = jobs.id) AS callback";
 
@@ -47,10 +47,13 @@ public class JobRepository {
      * Writes a QUEUED job; an {@code attached} one is run by the request that brings its input, never
      * published. A {@code callbackUrl} (nullable) is told when the job ends.
      */
-    Mono<Job> insert(UUID id, String type, JsonNode params, Long total, String unit, boolean attached, String callbackUrl) {
-        return db.sql("INSERT INTO jobs (id, type, state, params, progress_total, progress_unit, attached, callback_url) "
-                        + "VALUES (:id, :type, 'QUEUED', :params, :total, :unit, :attached, :callback) RETURNING " + COLUMNS)
+    Mono<Job> insert(UUID id, String type, String owner, JsonNode params, Long total, String unit, boolean attached,
+            String callbackUrl) {
+        return db.sql("INSERT INTO jobs (id, type, created_by, state, params, progress_total, progress_unit, attached, "
+                        + "callback_url) VALUES (:id, :type, :owner, 'QUEUED', :params, :total, :unit, :attached, :callback) "
+                        + "RETURNING " + COLUMNS)
                 .bind("id", id)
+                .bind("owner", owner)
                 .bind("attached", attached)
                 .bind("type", type)
                 .bind("params", Json.of(write(params)))
@@ -61,6 +64,24 @@ public class JobRepository {
                 .one();
     }
 
+    /**
+     * Takes a lock on {@code owner}'s active jobs, held until the transaction ends, so that two instances
+     * accepting jobs of one owner at once cannot both pass a limit.
+     */
+    Mono<Void> lockActive(String owner) {
+        return db.sql("SELECT pg_advisory_xact_lock(hashtext('zipflux.active-jobs'), hashtext(:owner))")
+                .bind("owner", owner)
+                .then();
+    }
+
+    /** The QUEUED, RUNNING and PAUSED jobs of {@code owner}. */
+    Mono<Long> countActive(String owner) {
+        return db.sql("SELECT count(*) AS n FROM jobs WHERE created_by = :owner AND state IN ('QUEUED', 'RUNNING', 'PAUSED')")
+                .bind("owner", owner)
+                .map(row -> row.get("n", Long.class))
+                .one();
+    }
+
     public Mono<Job> find(UUID id) {
         return db.sql("SELECT " + COLUMNS + " FROM jobs WHERE id = :id")
                 .bind("id", id)
@@ -68,10 +89,13 @@ public class JobRepository {
                 .one();
     }
 
-    Flux<Job> list(String type, JobState state, int limit) {
+    /** The newest jobs of a type, state and owner (each null for any). */
+    Flux<Job> list(String type, JobState state, String owner, int limit) {
         return db.sql("SELECT " + COLUMNS + " FROM jobs WHERE (:type = '' OR type = :type) "
-                        + "AND (:state = '' OR state = :state) ORDER BY created_at DESC, id LIMIT :limit")
+                        + "AND (:state = '' OR state = :state) AND (:owner = '' OR created_by = :owner) "
+                        + "ORDER BY created_at DESC, id LIMIT :limit")
                 .bind("type", type == null ? "" : type)
+                .bind("owner", owner == null ? "" : owner)
                 .bind("state", state == null ? "" : state.name())
                 .bind("limit", limit)
                 .map(this::toJob)
@@ -248,6 +272,7 @@ public class JobRepository {
         return new Job(
                 row.get("id", UUID.class),
                 row.get("type", String.class),
+                row.get("created_by", String.class),
                 state,
                 new JobProgress(row.get("progress_done", Long.class), row.get("progress_total", Long.class),
                         row.get("progress_unit", String.class)),

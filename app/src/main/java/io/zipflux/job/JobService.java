@@ -13,6 +13,8 @@ import reactor.core.publisher.Mono;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.reactive.TransactionalOperator;
 
+import io.zipflux.security.AccessProperties;
+import io.zipflux.security.Caller;
 import io.zipflux.system.DatabaseMigrations;
 import io.zipflux.webhook.CallbackUrls;
 
@@ -39,8 +41,11 @@ public class JobService {
 
     private final CallbackUrls callbacks;
 
+    private final int maxActiveJobs;
+
     JobService(JobRepository jobs, JobBus bus, TransactionalOperator transaction, DatabaseMigrations migrations,
-            JobsProperties properties, CallbackUrls callbacks) {
+            JobsProperties properties, CallbackUrls callbacks, AccessProperties access) {
+        this.maxActiveJobs = access.maxActiveJobs();
         this.jobs = jobs;
         this.bus = bus;
         this.transaction = transaction;
@@ -50,17 +55,40 @@ public class JobService {
     }
 
     /**
-     * Accepts a job: checks its {@code callbackUrl} (nullable; 400 when refused), writes its row (and,
-     * in the same transaction, whatever {@code alongside} writes), then publishes it.
+     * Accepts a job of {@code caller}: checks its {@code callbackUrl} (nullable; 400 when refused) and the
+     * caller's active jobs (429 at the limit), writes its row (and, in the same transaction, whatever
+     * {@code alongside} writes), then publishes it.
      */
-    public Mono<Job> submit(String type, JsonNode params, Long total, String unit, String callbackUrl,
+    public Mono<Job> submit(Caller caller, String type, JsonNode params, Long total, String unit, String callbackUrl,
             Function<Job, Mono<?>> alongside) {
-        UUID id = UUID.randomUUID();
-        Mono<Job> insert = jobs.insert(id, type, params, total, unit, false, callbackUrl)
+        Mono<Job> insert = jobs.insert(UUID.randomUUID(), type, caller.name(), params, total, unit, false, callbackUrl)
                 .flatMap(job -> alongside.apply(job).thenReturn(job));
         return checkCallback(callbackUrl)
-                .then(available(transaction.transactional(insert)))
+                .then(accept(caller, insert))
                 .flatMap(job -> publish(job).thenReturn(job));
+    }
+
+    /** {@code insert} in a transaction that first makes sure {@code caller} may have one more active job. */
+    Mono<Job> accept(Caller caller, Mono<Job> insert) {
+        Mono<Job> limited = caller.limited()
+                ? jobs.lockActive(caller.name()).then(roomFor(caller)).then(insert)
+                : insert;
+        return available(transaction.transactional(limited));
+    }
+
+    /**
+     * Fails with 429 when {@code caller} has as many active jobs as it may: a request checks this before it
+     * reads a large body (the job's insert checks again, under a lock).
+     */
+    public Mono<Void> requireRoom(Caller caller) {
+        return caller.limited() ? available(roomFor(caller)) : Mono.empty();
+    }
+
+    private Mono<Void> roomFor(Caller caller) {
+        return jobs.countActive(caller.name())
+                .filter(active -> active < maxActiveJobs)
+                .switchIfEmpty(Mono.error(() -> new JobExceptions.TooManyActive(caller.name(), maxActiveJobs)))
+                .then();
     }
 
     /** Completes when {@code callbackUrl} (nullable) may be called back when a job ends; 400 when refused. */
@@ -88,18 +116,21 @@ public class JobService {
         return available(Mono.<Void>empty());
     }
 
-    public Mono<Job> get(String id) {
+    /** The job, if {@code caller} may see it; 404 otherwise, as for an unknown id. */
+    public Mono<Job> get(String id, Caller caller) {
         return available(parseId(id).flatMap(jobs::find))
+                .filter(job -> caller.sees(job.owner()))
                 .switchIfEmpty(Mono.error(() -> new JobExceptions.NotFound(id)));
     }
 
-    public Flux<Job> list(String type, JobState state, int limit) {
-        return available(jobs.list(type, state, limit));
+    /** The newest jobs {@code caller} may see, of a type and state (each null for any). */
+    public Flux<Job> list(Caller caller, String type, JobState state, int limit) {
+        return available(jobs.list(type, state, caller.listedOwner(), limit));
     }
 
-    /** Pauses, resumes or cancels; 409 when the job's state does not allow it. */
-    public Mono<Job> act(String id, JobAction action) {
-        return get(id)
+    /** Pauses, resumes or cancels; 404 for a job {@code caller} may not see, 409 when its state does not allow it. */
+    public Mono<Job> act(String id, Caller caller, JobAction action) {
+        return get(id, caller)
                 .flatMap(job -> available(jobs.moveTo(job.id(), action.target(), action.sources()))
                         .switchIfEmpty(Mono.defer(() -> conflict(job.id(), action))));
     }
@@ -111,8 +142,8 @@ public class JobService {
     }
 
     /** Snapshots of a job whenever it changes, ending after a terminal state. */
-    public Flux<Job> events(String id) {
-        return get(id)
+    public Flux<Job> events(String id, Caller caller) {
+        return get(id, caller)
                 .flatMapMany(first -> Flux.interval(Duration.ZERO, EVENTS_POLL)
                         .onBackpressureDrop()
                         .concatMap(tick -> jobs.find(first.id()), 1)

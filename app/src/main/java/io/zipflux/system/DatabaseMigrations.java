@@ -55,7 +55,7 @@ public class DatabaseMigrations implements SmartLifecycle {
      * (with {@code ssl=true} for r2dbcs). R2DBC options are not JDBC options, so they are dropped: set
      * {@code spring.flyway.url} when the migrations need any.
      */
-    static String jdbcUrlOf(String r2dbcUrl) {
+    public static String jdbcUrlOf(String r2dbcUrl) {
         boolean ssl = r2dbcUrl.startsWith("r2dbcs:");
         String url = r2dbcUrl.replaceFirst("^r2dbcs?:(pool:)?", "jdbc:");
         int options = url.indexOf('?');

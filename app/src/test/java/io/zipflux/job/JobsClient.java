@@ -26,8 +26,28 @@ public final class JobsClient {
 
     private final String base;
 
+    /** Sent as {@code Authorization: Bearer <key>}; null for requests without a credential. */
+    private final String key;
+
+    /** A client without a credential (for open routes, and to be refused by the others). */
     public JobsClient(int port) {
+        this(port, null);
+    }
+
+    /** A client sending {@code key} (an API key or token) with every request. */
+    public JobsClient(int port, String key) {
         this.base = "http://127.0.0.1:" + port;
+        this.key = key;
+    }
+
+    /** The same instance with another credential (null for none). */
+    public JobsClient as(String otherKey) {
+        return new JobsClient(URI.create(base).getPort(), otherKey);
+    }
+
+    /** The key this client sends (null when none). */
+    public String key() {
+        return key;
     }
 
     /** A response with its body parsed as JSON (null when empty). */
@@ -35,22 +55,22 @@ public final class JobsClient {
     }
 
     public Answer get(String path) {
-        return send(HttpRequest.newBuilder(uri(path)).GET());
+        return send(request(path).GET());
     }
 
     public Answer post(String path) {
-        return send(HttpRequest.newBuilder(uri(path)).POST(HttpRequest.BodyPublishers.noBody()));
+        return send(request(path).POST(HttpRequest.BodyPublishers.noBody()));
     }
 
     /** A request with a body of {@code contentType} (none when null). */
     public Answer send(String method, String path, String contentType, HttpRequest.BodyPublisher body) {
-        HttpRequest.Builder request = HttpRequest.newBuilder(uri(path)).method(method, body);
+        HttpRequest.Builder request = request(path).method(method, body);
         return send(contentType == null ? request : request.header("Content-Type", contentType));
     }
 
     /** A response's raw bytes, with request headers given as name, value, name, value... */
     public HttpResponse<byte[]> bytes(String path, String... headers) {
-        HttpRequest.Builder request = HttpRequest.newBuilder(uri(path)).timeout(Duration.ofMinutes(2)).GET();
+        HttpRequest.Builder request = request(path).timeout(Duration.ofMinutes(2)).GET();
         if (headers.length > 0) {
             request.headers(headers);
         }
@@ -81,7 +101,7 @@ public final class JobsClient {
                 HttpRequest.BodyPublishers.ofString(head),
                 HttpRequest.BodyPublishers.ofFile(file),
                 HttpRequest.BodyPublishers.ofString(tail));
-        return send(HttpRequest.newBuilder(uri(path))
+        return send(request(path)
                 .header("Content-Type", "multipart/form-data; boundary=" + boundary)
                 .POST(body));
     }
@@ -90,7 +110,7 @@ public final class JobsClient {
     public Answer uploadWithoutFile() {
         String boundary = "zipflux-none";
         String body = "--" + boundary + "\r\nContent-Disposition: form-data; name=\"comment\"\r\n\r\nhello\r\n--" + boundary + "--\r\n";
-        return send(HttpRequest.newBuilder(uri("/api/v1/files"))
+        return send(request("/api/v1/files")
                 .header("Content-Type", "multipart/form-data; boundary=" + boundary)
                 .POST(HttpRequest.BodyPublishers.ofString(body)));
     }
@@ -131,6 +151,12 @@ public final class JobsClient {
 
     private URI uri(String path) {
         return URI.create(base + path);
+    }
+
+    /** A request to {@code path} with this client's credential, if it has one. */
+    public HttpRequest.Builder request(String path) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(uri(path));
+        return key == null ? request : request.header("Authorization", "Bearer " + key);
     }
 
     private Answer send(HttpRequest.Builder request) {

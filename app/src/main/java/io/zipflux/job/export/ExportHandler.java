@@ -31,6 +31,7 @@ import io.zipflux.job.Job;
 import io.zipflux.job.JobExceptions;
 import io.zipflux.job.JobService;
 import io.zipflux.job.JobState;
+import io.zipflux.security.Callers;
 import io.zipflux.system.ClientStalledException;
 import io.zipflux.system.HttpProperties;
 import io.zipflux.system.StallClock;
@@ -58,9 +59,12 @@ class ExportHandler {
 
     private final DataBufferFactory buffers = DefaultDataBufferFactory.sharedInstance;
 
+    private final Callers callers;
+
     ExportHandler(JobService jobs, ResponseRows rows, ExportFiles files, ObjectMapper json, DatabaseStreams streams,
-            HttpProperties http) {
+            HttpProperties http, Callers callers) {
         this.jobs = jobs;
+        this.callers = callers;
         this.rows = rows;
         this.files = files;
         this.json = json;
@@ -74,8 +78,9 @@ class ExportHandler {
         ObjectNode params = json.createObjectNode();
         range.writeTo(params);
         params.put(SPREADSHEET_SAFE, spreadsheetSafe);
-        return jobs.submit(ExportWorker.TYPE, params, null, "rows", request.queryParam("callbackUrl").orElse(null),
-                        job -> Mono.empty())
+        return callers.of(request)
+                .flatMap(caller -> jobs.submit(caller, ExportWorker.TYPE, params, null, "rows",
+                        request.queryParam("callbackUrl").orElse(null), job -> Mono.empty()))
                 .flatMap(job -> ServerResponse.accepted()
                         .location(URI.create("/api/v1/jobs/" + job.id()))
                         .contentType(MediaType.APPLICATION_JSON)
@@ -85,7 +90,8 @@ class ExportHandler {
     /** The export's file once it has SUCCEEDED (Range requests answered from the file); 409 before. */
     Mono<ServerResponse> download(ServerRequest request) {
         String id = request.pathVariable("id");
-        return jobs.get(id)
+        return callers.of(request)
+                .flatMap(caller -> jobs.get(id, caller))
                 .filter(job -> job.type().equals(ExportWorker.TYPE))
                 .switchIfEmpty(Mono.error(() -> new JobExceptions.NotFound(id)))
                 .flatMap(this::file)

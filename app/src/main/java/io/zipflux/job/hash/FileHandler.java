@@ -18,8 +18,11 @@ import org.springframework.web.server.ServerWebInputException;
 import org.springframework.web.server.UnsupportedMediaTypeStatusException;
 
 import io.zipflux.job.Job;
+import io.zipflux.job.JobExceptions;
 import io.zipflux.job.JobService;
 import io.zipflux.job.JobState;
+import io.zipflux.security.Caller;
+import io.zipflux.security.Callers;
 
 /** File uploads for hashing, and their hashes. */
 @Component
@@ -35,7 +38,10 @@ class FileHandler {
 
     private final ObjectMapper json;
 
-    FileHandler(UploadStore uploads, FileRepository files, JobService jobs, ObjectMapper json) {
+    private final Callers callers;
+
+    FileHandler(UploadStore uploads, FileRepository files, JobService jobs, ObjectMapper json, Callers callers) {
+        this.callers = callers;
         this.uploads = uploads;
         this.files = files;
         this.jobs = jobs;
@@ -53,11 +59,13 @@ class FileHandler {
         }
         UUID fileId = UUID.randomUUID();
         String callbackUrl = request.queryParam("callbackUrl").orElse(null);
-        return jobs.requireAvailable()
-                .then(jobs.checkCallback(callbackUrl))
-                .then(receive(request, fileId))
-                .flatMap(upload -> submit(fileId, upload, callbackUrl)
-                        .onErrorResume(error -> uploads.delete(fileId).then(Mono.error(error))))
+        return callers.of(request)
+                .flatMap(caller -> jobs.requireAvailable()
+                        .then(jobs.checkCallback(callbackUrl))
+                        .then(jobs.requireRoom(caller))
+                        .then(receive(request, fileId))
+                        .flatMap(upload -> submit(caller, fileId, upload, callbackUrl)
+                                .onErrorResume(error -> uploads.delete(fileId).then(Mono.error(error)))))
                 .flatMap(job -> ServerResponse.accepted()
                         .contentType(MediaType.APPLICATION_JSON)
                         .bodyValue(Map.of("id", fileId, "status", "PENDING", "jobId", job.id())));
@@ -74,8 +82,8 @@ class FileHandler {
                 .map(stored -> new Upload(stored.name(), stored.size()));
     }
 
-    private Mono<Job> submit(UUID fileId, Upload upload, String callbackUrl) {
-        return jobs.submit(HashWorker.TYPE,
+    private Mono<Job> submit(Caller caller, UUID fileId, Upload upload, String callbackUrl) {
+        return jobs.submit(caller, HashWorker.TYPE,
                 json.createObjectNode().put("fileId", fileId.toString()).put("size", upload.size()),
                 upload.size(), "bytes", callbackUrl,
                 job -> files.insert(fileId, job.id(), upload.name(), upload.size()));
@@ -83,14 +91,19 @@ class FileHandler {
 
     Mono<ServerResponse> hash(ServerRequest request) {
         String id = request.pathVariable("id");
-        return jobs.requireAvailable()
-                .then(JobService.parseId(id))
-                .flatMap(fileId -> jobs.available(files.find(fileId)))
-                .flatMap(file -> jobs.get(file.jobId().toString())
-                        .flatMap(job -> ServerResponse.ok()
-                                .contentType(MediaType.APPLICATION_JSON)
-                                .bodyValue(view(file, job))))
+        return callers.of(request)
+                .flatMap(caller -> jobs.requireAvailable()
+                        .then(JobService.parseId(id))
+                        .flatMap(fileId -> jobs.available(files.find(fileId)))
+                        .flatMap(file -> visibleJob(file, caller).map(job -> view(file, job))))
+                .flatMap(view -> ServerResponse.ok().contentType(MediaType.APPLICATION_JSON).bodyValue(view))
                 .switchIfEmpty(Mono.defer(() -> invalidId(id)));
+    }
+
+    /** The file's hash job; empty when {@code caller} may not see it, so that the file looks unknown. */
+    private Mono<Job> visibleJob(FileRepository.StoredFile file, Caller caller) {
+        return jobs.get(file.jobId().toString(), caller)
+                .onErrorResume(JobExceptions.NotFound.class, unseen -> Mono.empty());
     }
 
     private static Map<String, Object> view(FileRepository.StoredFile file, Job job) {

@@ -21,6 +21,8 @@ import org.springframework.web.server.UnsupportedMediaTypeStatusException;
 import io.zipflux.job.AttachedJobs;
 import io.zipflux.job.DatabaseStreams;
 import io.zipflux.job.Job;
+import io.zipflux.security.Caller;
+import io.zipflux.security.Callers;
 
 /**
  * CSV imports in two steps (create the job, then send its data, so that the client can pause or
@@ -42,8 +44,11 @@ class ImportHandler {
 
     private final DatabaseStreams streams;
 
-    ImportHandler(AttachedJobs jobs, CsvImport csvImport, ObjectMapper json, DatabaseStreams streams) {
+    private final Callers callers;
+
+    ImportHandler(AttachedJobs jobs, CsvImport csvImport, ObjectMapper json, DatabaseStreams streams, Callers callers) {
         this.jobs = jobs;
+        this.callers = callers;
         this.csvImport = csvImport;
         this.json = json;
         this.streams = streams;
@@ -52,18 +57,24 @@ class ImportHandler {
     /** Without a body: 201 and the QUEUED job, which waits for its data. With one: the whole import. */
     Mono<ServerResponse> create(ServerRequest request) {
         if (!hasBody(request)) {
-            return newJob(request).flatMap(job -> ServerResponse.created(URI.create("/api/v1/imports/" + job.id()))
-                    .contentType(MediaType.APPLICATION_JSON)
-                    .bodyValue(job));
+            return callers.of(request)
+                    .flatMap(caller -> newJob(request, caller))
+                    .flatMap(job -> ServerResponse.created(URI.create("/api/v1/imports/" + job.id()))
+                            .contentType(MediaType.APPLICATION_JSON)
+                            .bodyValue(job));
         }
         Flux<DataBuffer> csv = csv(request);
-        return holdingAStream(newJob(request).flatMap(job -> jobs.run(job.id().toString(), csvImport, csv)))
+        return callers.of(request)
+                .flatMap(caller -> holdingAStream(newJob(request, caller)
+                        .flatMap(job -> jobs.run(job.id().toString(), caller, csvImport, csv))))
                 .flatMap(ImportHandler::ended);
     }
 
-    /** The data of a created import: answers once the import has ended. */
+    /** The data of a created import (404 unless the caller may see it): answers once the import has ended. */
     Mono<ServerResponse> upload(ServerRequest request) {
-        return holdingAStream(jobs.run(request.pathVariable("id"), csvImport, csv(request)))
+        Flux<DataBuffer> csv = csv(request);
+        return callers.of(request)
+                .flatMap(caller -> holdingAStream(jobs.run(request.pathVariable("id"), caller, csvImport, csv)))
                 .flatMap(ImportHandler::ended);
     }
 
@@ -71,9 +82,9 @@ class ImportHandler {
      * A QUEUED import; {@code ?ids=} (400 when unknown) decides what happens to the ids of its rows, and its
      * callback URL, if any, comes with the request that creates it.
      */
-    private Mono<Job> newJob(ServerRequest request) {
+    private Mono<Job> newJob(ServerRequest request, Caller caller) {
         IdMode ids = IdMode.of(request.queryParam(IdMode.PARAM));
-        return jobs.create(CsvImport.TYPE, json.createObjectNode().put(IdMode.PARAM, ids.param()), "rows",
+        return jobs.create(caller, CsvImport.TYPE, json.createObjectNode().put(IdMode.PARAM, ids.param()), "rows",
                 request.queryParam("callbackUrl").orElse(null));
     }
 

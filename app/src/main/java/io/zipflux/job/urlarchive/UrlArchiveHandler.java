@@ -23,6 +23,8 @@ import io.zipflux.job.JobService;
 import io.zipflux.job.JobState;
 import io.zipflux.outbound.OutboundHttp;
 import io.zipflux.outbound.OutboundRefusedException;
+import io.zipflux.security.Caller;
+import io.zipflux.security.Callers;
 import io.zipflux.system.PublicErrors;
 
 /** Archives from URLs: accept one as a job (every URL checked first), download its zip once it has SUCCEEDED. */
@@ -41,9 +43,12 @@ class UrlArchiveHandler {
 
     private final ObjectMapper json;
 
+    private final Callers callers;
+
     UrlArchiveHandler(JobService jobs, OutboundHttp outbound, UrlArchiveFiles files, ZipDownloads downloads,
-            FetchProperties properties, ObjectMapper json) {
+            FetchProperties properties, ObjectMapper json, Callers callers) {
         this.jobs = jobs;
+        this.callers = callers;
         this.outbound = outbound;
         this.files = files;
         this.downloads = downloads;
@@ -52,11 +57,12 @@ class UrlArchiveHandler {
     }
 
     Mono<ServerResponse> create(ServerRequest request) {
-        return request.bodyToMono(JsonNode.class)
-                .switchIfEmpty(Mono.error(() -> BadArchiveRequest.of("A JSON body with \"entries\" (or \"urls\") is required.")))
-                .map(body -> ArchiveRequest.parse(body, properties.maxEntries()))
-                .flatMap(this::checkAddresses)
-                .flatMap(this::submit)
+        return callers.of(request)
+                .flatMap(caller -> request.bodyToMono(JsonNode.class)
+                        .switchIfEmpty(Mono.error(() -> BadArchiveRequest.of("A JSON body with \"entries\" (or \"urls\") is required.")))
+                        .map(body -> ArchiveRequest.parse(body, properties.maxEntries()))
+                        .flatMap(this::checkAddresses)
+                        .flatMap(archive -> submit(caller, archive)))
                 .flatMap(job -> ServerResponse.accepted()
                         .location(URI.create("/api/v1/jobs/" + job.id()))
                         .contentType(MediaType.APPLICATION_JSON)
@@ -64,8 +70,8 @@ class UrlArchiveHandler {
     }
 
     /** Submit checks the callback URL as for every job type (400 when refused). */
-    private Mono<Job> submit(ArchiveRequest archive) {
-        return jobs.submit(UrlArchiveWorker.TYPE, archive.params(json), null, "bytes", archive.callbackUrl(),
+    private Mono<Job> submit(Caller caller, ArchiveRequest archive) {
+        return jobs.submit(caller, UrlArchiveWorker.TYPE, archive.params(json), null, "bytes", archive.callbackUrl(),
                 job -> Mono.empty());
     }
 
@@ -99,7 +105,8 @@ class UrlArchiveHandler {
     /** The zip of a SUCCEEDED job, packed by the archive engine; 409 before, 410 when its files are gone. */
     Mono<ServerResponse> download(ServerRequest request) {
         String id = request.pathVariable("id");
-        return jobs.get(id)
+        return callers.of(request)
+                .flatMap(caller -> jobs.get(id, caller))
                 .filter(job -> job.type().equals(UrlArchiveWorker.TYPE))
                 .switchIfEmpty(Mono.error(() -> new JobExceptions.NotFound(id)))
                 .flatMap(job -> job.state() == JobState.SUCCEEDED

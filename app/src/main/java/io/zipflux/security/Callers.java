@@ -1,0 +1,28 @@
+package io.zipflux.security;
+
+import reactor.core.publisher.Mono;
+
+import org.springframework.stereotype.Component;
+import org.springframework.web.reactive.function.server.ServerRequest;
+
+/** The {@link Caller} of a request, as its credential was checked by the security filter chain. */
+@Component
+public class Callers {
+
+    private final boolean enabled;
+
+    Callers(AccessProperties properties) {
+        this.enabled = properties.enabled();
+    }
+
+    /** The request's caller; 401 if it has none (a route left open by mistake is refused, not let in). */
+    public Mono<Caller> of(ServerRequest request) {
+        if (!enabled) {
+            return Mono.just(Caller.UNCHECKED);
+        }
+        return request.principal()
+                .ofType(CallerAuthentication.class)
+                .map(CallerAuthentication::getPrincipal)
+                .switchIfEmpty(Mono.error(AccessProblems.Unauthorized::missing));
+    }
+}
