@@ -62,6 +62,8 @@ public final class KeysCommand {
         try (ConfigurableApplicationContext context = new SpringApplicationBuilder(Context.class)
                 .web(WebApplicationType.NONE)
                 .logStartupInfo(false)
+                // Only warnings: what is printed on standard output is the command's answer (a new key, the list).
+                .properties("logging.level.root=warn")
                 .run(options)) {
             if (!context.getBean(DatabaseMigrations.class).ready()) {
                 err.println("The database cannot be reached or migrated (see the warning above); nothing was done.");
