@@ -245,6 +245,34 @@ class CredentialsTest {
                 .expectBody(String.class).value(text -> assertThat(text).contains("jvm_memory_used_bytes"));
     }
 
+    @Test
+    void noAnswerSetsACookieSoACrossSitePageHasNothingToSend() {
+        String key = TestKeys.client(environment, "cookie-check");
+        for (String path : List.of("/", "/api/v1/jobs", "/actuator/health", "/docs", "/archive/no-such-folder/")) {
+            web.get().uri(path).headers(bearer(key)).exchange().expectHeader().doesNotExist("Set-Cookie");
+            web.get().uri(path).exchange().expectHeader().doesNotExist("Set-Cookie");
+        }
+        // What a page on another origin can send: no credential, so the state-changing request is refused.
+        web.post().uri("/api/v1/exports").header("Origin", "https://evil.example").exchange()
+                .expectStatus().isUnauthorized()
+                .expectHeader().doesNotExist("Access-Control-Allow-Origin");
+        web.options().uri("/api/v1/exports").header("Origin", "https://evil.example")
+                .header("Access-Control-Request-Method", "POST")
+                .header("Access-Control-Request-Headers", "authorization")
+                .exchange()
+                .expectStatus().isForbidden()
+                .expectHeader().doesNotExist("Access-Control-Allow-Origin");
+    }
+
+    @Test
+    void theApiDescriptionOffersABearerCredential() {
+        web.get().uri("/v3/api-docs").exchange()
+                .expectStatus().isOk()
+                .expectBody()
+                .jsonPath("$.components.securitySchemes.bearer.scheme").isEqualTo("bearer")
+                .jsonPath("$.security[0].bearer").exists();
+    }
+
     /** Waits (two seconds at most) until {@code key} is refused, after which it must stay refused. */
     private void awaitRefused(String key) {
         long deadline = System.nanoTime() + Duration.ofSeconds(2).toNanos();
