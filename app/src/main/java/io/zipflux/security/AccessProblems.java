@@ -73,6 +73,12 @@ final class AccessProblems {
 
     /** 403: the credential is valid but its role does not allow the route. */
     static final class Forbidden extends ErrorResponseException {
+
+        /** A client's credential on a route for admins. */
+        static Forbidden adminsOnly() {
+            return new Forbidden("This route is for admins; the credential is a client's.");
+        }
+
         Forbidden(String detail) {
             super(HttpStatus.FORBIDDEN);
             getBody().setTitle("Not allowed");

@@ -25,4 +25,12 @@ public class Callers {
                 .map(CallerAuthentication::getPrincipal)
                 .switchIfEmpty(Mono.error(AccessProblems.Unauthorized::missing));
     }
+
+    /** Completes when the request's caller is an admin; 401 without a caller, 403 for a client. */
+    Mono<Void> admin(ServerRequest request) {
+        return of(request)
+                .filter(Caller::admin)
+                .switchIfEmpty(Mono.error(AccessProblems.Forbidden::adminsOnly))
+                .then();
+    }
 }

@@ -10,7 +10,10 @@ import org.springframework.stereotype.Component;
 import org.springframework.web.reactive.function.server.ServerRequest;
 import org.springframework.web.reactive.function.server.ServerResponse;
 
-/** Key management for admins: create (the key is shown in the answer, once), list, revoke. */
+/**
+ * Key management for admins: create (the key is shown in the answer, once), list, revoke. The filter chain
+ * lets only admins in; each route checks again, so that no other way in can reach keys.
+ */
 @Component
 class KeyHandler {
 
@@ -20,12 +23,16 @@ class KeyHandler {
 
     private final ApiKeys keys;
 
-    KeyHandler(ApiKeys keys) {
+    private final Callers callers;
+
+    KeyHandler(ApiKeys keys, Callers callers) {
         this.keys = keys;
+        this.callers = callers;
     }
 
     Mono<ServerResponse> create(ServerRequest request) {
-        return request.bodyToMono(KeyRequest.class)
+        return callers.admin(request)
+                .then(request.bodyToMono(KeyRequest.class))
                 .switchIfEmpty(Mono.error(() -> new AccessProblems.BadKey(
                         "A JSON body {\"name\", \"role\"} is required.")))
                 .flatMap(asked -> keys.create(asked.name(), asked.role() == null ? ApiKey.CLIENT : asked.role()))
@@ -36,13 +43,14 @@ class KeyHandler {
     }
 
     Mono<ServerResponse> list(ServerRequest request) {
-        return keys.list()
-                .collectList()
+        return callers.admin(request)
+                .then(keys.list().collectList())
                 .flatMap(list -> ServerResponse.ok().contentType(MediaType.APPLICATION_JSON).bodyValue(list));
     }
 
     Mono<ServerResponse> revoke(ServerRequest request) {
-        return keys.revoke(request.pathVariable("name"))
+        return callers.admin(request)
+                .then(keys.revoke(request.pathVariable("name")))
                 .flatMap(key -> ServerResponse.ok().contentType(MediaType.APPLICATION_JSON).bodyValue(key));
     }
 }

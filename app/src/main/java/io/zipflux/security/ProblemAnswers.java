@@ -30,6 +30,6 @@ final class ProblemAnswers implements ServerAuthenticationEntryPoint, ServerAcce
 
     @Override
     public Mono<Void> handle(ServerWebExchange exchange, AccessDeniedException denied) {
-        return Mono.error(new AccessProblems.Forbidden("This route is for admins; the credential is a client's."));
+        return Mono.error(AccessProblems.Forbidden.adminsOnly());
     }
 }

@@ -7,6 +7,7 @@ import reactor.core.publisher.Mono;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.env.Environment;
 import org.springframework.http.HttpMethod;
 import org.springframework.security.config.annotation.web.reactive.EnableWebFluxSecurity;
 import org.springframework.security.config.web.server.ServerHttpSecurity;
@@ -15,11 +16,13 @@ import org.springframework.security.oauth2.server.resource.authentication.JwtRea
 import org.springframework.security.web.server.SecurityWebFilterChain;
 import org.springframework.security.web.server.context.NoOpServerSecurityContextRepository;
 import org.springframework.security.web.server.savedrequest.NoOpServerRequestCache;
+import org.springframework.security.web.server.util.matcher.AndServerWebExchangeMatcher;
+import org.springframework.security.web.server.util.matcher.ServerWebExchangeMatchers;
 
 /**
  * Who may call what: every {@code /api/v1/**} route and {@code /actuator/prometheus} need a bearer
  * credential (API key or, when an identity provider is configured, its JWT), key management needs an
- * admin; CORS preflights and the rest are open. Stateless: no session, no cookie, so no cross-site request can carry a
+ * admin; CORS preflights, the separate management port (if one is set) and the rest are open. Stateless: no session, no cookie, so no cross-site request can carry a
  * credential (bearer headers are never sent by a browser on its own), and CSRF tokens have nothing to guard.
  * Browser headers are {@code system/SecurityHeaders}'s.
  */
@@ -31,7 +34,7 @@ class SecurityConfig {
 
     @Bean
     SecurityWebFilterChain filterChain(ServerHttpSecurity http, AccessProperties properties, ApiKeys keys,
-            ObjectProvider<ReactiveJwtDecoder> jwtDecoder) {
+            ObjectProvider<ReactiveJwtDecoder> jwtDecoder, Environment environment) {
         http.csrf(ServerHttpSecurity.CsrfSpec::disable)
                 .httpBasic(ServerHttpSecurity.HttpBasicSpec::disable)
                 .formLogin(ServerHttpSecurity.FormLoginSpec::disable)
@@ -49,6 +52,8 @@ class SecurityConfig {
         return http
                 .authorizeExchange(routes -> routes
                         .pathMatchers(HttpMethod.OPTIONS, "/**").permitAll()
+                        .matchers(new AndServerWebExchangeMatcher(new ManagementPort(environment),
+                                ServerWebExchangeMatchers.pathMatchers("/actuator/prometheus"))).permitAll()
                         .pathMatchers("/api/v1/keys", "/api/v1/keys/**").hasRole("ADMIN")
                         .pathMatchers("/api/v1/**", "/actuator/prometheus").authenticated()
                         .anyExchange().permitAll())

@@ -6,7 +6,6 @@ import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -82,6 +81,8 @@ class CredentialsTest {
     @BeforeEach
     void keys() {
         admin = TestKeys.admin(environment, "credentials-admin");
+        // A loaded machine (the suite runs beside other work) can take seconds for a request.
+        web = web.mutate().responseTimeout(Duration.ofSeconds(30)).build();
     }
 
     @ParameterizedTest(name = "{0} {1}")
@@ -118,8 +119,7 @@ class CredentialsTest {
                 .expectStatus().isOk()
                 .expectBody(JsonNode.class).returnResult().getResponseBody().get("paths");
         Set<String> described = new TreeSet<>();
-        for (Iterator<Map.Entry<String, JsonNode>> it = paths.fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> path = it.next();
+        for (Map.Entry<String, JsonNode> path : paths.properties()) {
             if (!path.getKey().startsWith("/api/")) {
                 continue;
             }
@@ -137,14 +137,17 @@ class CredentialsTest {
     void revocationIsSeenWithinASecondEvenWhenAnotherInstanceRevokes() throws Exception {
         String key = TestKeys.client(environment, "revoked-elsewhere");
         web.get().uri("/api/v1/jobs").headers(bearer(key)).exchange().expectStatus().isOk();
+        web.get().uri("/api/v1/jobs").headers(bearer(key)).exchange().expectStatus().isOk();
 
         // Straight in the table, as another instance (or the keys command) would: this instance's cache is not told.
-        long revokedAt = System.nanoTime();
         try (Connection db = database(); Statement statement = db.createStatement()) {
             statement.executeUpdate("UPDATE api_keys SET revoked = true, revoked_at = now() WHERE name = 'revoked-elsewhere'");
         }
-        awaitRefused(key);
-        assertThat(Duration.ofNanos(System.nanoTime() - revokedAt)).isLessThan(Duration.ofSeconds(1));
+        long revokedAt = System.nanoTime();
+        // Whatever the machine's load does to the requests' own time, a request sent a second after the
+        // revocation must find it: no cached answer is older than that.
+        Thread.sleep(Math.max(0, 1000 - Duration.ofNanos(System.nanoTime() - revokedAt).toMillis()));
+        web.get().uri("/api/v1/jobs").headers(bearer(key)).exchange().expectStatus().isUnauthorized();
     }
 
     @Test
@@ -273,13 +276,13 @@ class CredentialsTest {
                 .jsonPath("$.security[0].bearer").exists();
     }
 
-    /** Waits (two seconds at most) until {@code key} is refused, after which it must stay refused. */
+    /** Waits (ten seconds at most: requests can be slow on a loaded machine) until {@code key} is refused. */
     private void awaitRefused(String key) {
-        long deadline = System.nanoTime() + Duration.ofSeconds(2).toNanos();
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
         List<Integer> seen = new ArrayList<>();
         while (true) {
             int status = web.get().uri("/api/v1/jobs").headers(bearer(key)).exchange()
-                    .returnResult(byte[].class).getStatus().value();
+                    .expectBody().returnResult().getStatus().value();
             seen.add(status);
             if (status == 401) {
                 return;

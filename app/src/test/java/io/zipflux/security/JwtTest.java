@@ -21,6 +21,7 @@ import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
 import com.sun.net.httpserver.HttpServer;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.beans.factory.annotation.Autowired;
@@ -68,6 +69,12 @@ class JwtTest {
 
     @Autowired
     private WebTestClient web;
+
+    @BeforeEach
+    void patientClient() {
+        // A loaded machine (the suite runs beside other work) can take seconds for a request.
+        web = web.mutate().responseTimeout(Duration.ofSeconds(30)).build();
+    }
 
     @Autowired
     private Environment environment;
