@@ -11,6 +11,7 @@ import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.annotation.DirtiesContext;
 
 import io.zipflux.job.JobsClient.Answer;
+import io.zipflux.security.TestKeys;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -39,6 +40,11 @@ class ServicesDownTest {
         return new JobsClient(port);
     }
 
+    /** No key can be written where there is no database: any well-formed one, which cannot be checked either. */
+    private JobsClient caller() {
+        return client().as(TestKeys.unknown());
+    }
+
     @Test
     void archivesStillStream() {
         Answer archive = client().get("/archive/still-works/");
@@ -62,15 +68,15 @@ class ServicesDownTest {
         Path file = java.nio.file.Files.writeString(java.nio.file.Files.createTempFile("down", ".txt"), "x");
 
         for (Answer answer : new Answer[] {
-            client().get("/api/v1/jobs"),
-            client().get("/api/v1/jobs/00000000-0000-0000-0000-000000000000"),
-            client().get("/api/v1/files/00000000-0000-0000-0000-000000000000/hash"),
-            client().upload("file", file),
-            client().post("/api/v1/exports?from=2026-01-01&to=2026-01-31"),
-            client().get("/api/v1/responses.csv"),
-            client().post("/api/v1/imports"),
-            client().send("POST", "/api/v1/imports", "text/csv", java.net.http.HttpRequest.BodyPublishers.ofString("a,b\n")),
-            client().send("PUT", "/api/v1/imports/00000000-0000-0000-0000-000000000000", "text/csv",
+            caller().get("/api/v1/jobs"),
+            caller().get("/api/v1/jobs/00000000-0000-0000-0000-000000000000"),
+            caller().get("/api/v1/files/00000000-0000-0000-0000-000000000000/hash"),
+            caller().upload("file", file),
+            caller().post("/api/v1/exports?from=2026-01-01&to=2026-01-31"),
+            caller().get("/api/v1/responses.csv"),
+            caller().post("/api/v1/imports"),
+            caller().send("POST", "/api/v1/imports", "text/csv", java.net.http.HttpRequest.BodyPublishers.ofString("a,b\n")),
+            caller().send("PUT", "/api/v1/imports/00000000-0000-0000-0000-000000000000", "text/csv",
                     java.net.http.HttpRequest.BodyPublishers.ofString("a,b\n")),
         }) {
             assertThat(answer.status()).isEqualTo(503);

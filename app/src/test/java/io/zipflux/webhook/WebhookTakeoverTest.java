@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.List;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.beans.factory.annotation.Autowired;
@@ -18,6 +19,7 @@ import io.zipflux.ZipfluxApplication;
 import io.zipflux.job.JobsClient;
 import io.zipflux.job.JobsClient.Answer;
 import io.zipflux.job.WorkerJvm;
+import io.zipflux.security.TestKeys;
 import io.zipflux.webhook.WebhookReceiver.Received;
 import io.zipflux.webhook.WebhookReceiver.Reply;
 
@@ -43,6 +45,14 @@ class WebhookTakeoverTest {
     @LocalServerPort
     private int port;
 
+    /** This test's own client key. */
+    private String key;
+
+    @BeforeEach
+    void clientKey() {
+        key = TestKeys.client(environment, "webhook-takeover");
+    }
+
     @Autowired
     private Environment environment;
 
@@ -65,7 +75,7 @@ class WebhookTakeoverTest {
     void deliveryOfAKilledInstanceIsMadeByAnotherWithTheSameId() throws Exception {
         try (WebhookReceiver receiver = WebhookReceiver.start((path, nth) -> nth == 1 ? Reply.noAnswer() : Reply.status(200));
              WorkerJvm deliverer = WorkerJvm.start("deliverer-jvm", delivererSettings(LEASE, Duration.ofSeconds(5)))) {
-            JobsClient api = new JobsClient(port);
+            JobsClient api = new JobsClient(port, key);
             String jobId = export(api, receiver.url("/killed"));
             Received first = receiver.await("/killed", 1, Duration.ofSeconds(30)).get(0);
             assertThat(api.job(jobId).get("callback").get("attempts").asInt()).isEqualTo(1);
@@ -89,7 +99,7 @@ class WebhookTakeoverTest {
     void deliveryOfAStoppedInstanceIsMadeByAnotherWithoutWaitingForItsLease() throws Exception {
         Duration lease = Duration.ofSeconds(90);
         try (WebhookReceiver receiver = WebhookReceiver.start((path, nth) -> nth == 1 ? Reply.noAnswer() : Reply.status(200))) {
-            JobsClient api = new JobsClient(port);
+            JobsClient api = new JobsClient(port, key);
             ConfigurableApplicationContext stopping = inProcess(lease, Duration.ofSeconds(60));
             String jobId = export(api, receiver.url("/stopped"));
             Received first = receiver.await("/stopped", 1, Duration.ofSeconds(30)).get(0);

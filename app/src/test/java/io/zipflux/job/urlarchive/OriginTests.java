@@ -4,8 +4,14 @@ import java.nio.file.Path;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.core.env.Environment;
+
+import io.zipflux.job.JobsClient;
+import io.zipflux.security.TestKeys;
 
 /** What url-archive tests against the test origin share: the origin (one per class), the client, the job folders. */
 @UrlArchiveInstance
@@ -18,6 +24,17 @@ abstract class OriginTests {
     @LocalServerPort
     private int port;
 
+    @Autowired
+    private Environment environment;
+
+    /** This test's own client key. */
+    private String key;
+
+    @BeforeEach
+    void clientKey() {
+        key = TestKeys.client(environment, "url-archives");
+    }
+
     @BeforeAll
     static void startOrigin() {
         origin = TestOrigin.start();
@@ -29,7 +46,7 @@ abstract class OriginTests {
     }
 
     UrlArchives archives() {
-        return new UrlArchives(port);
+        return new UrlArchives(new JobsClient(port, key));
     }
 
     /** Where the files of a job are kept (the shared data folder of the tests). */
