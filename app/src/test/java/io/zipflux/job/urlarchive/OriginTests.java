@@ -19,6 +19,9 @@ abstract class OriginTests {
 
     static final int MIB = 1 << 20;
 
+    /** The name of the client key the tests call with, so the creator of their jobs. */
+    static final String CALLER = "url-archives";
+
     static TestOrigin origin;
 
     @LocalServerPort
@@ -32,7 +35,7 @@ abstract class OriginTests {
 
     @BeforeEach
     void clientKey() {
-        key = TestKeys.client(environment, "url-archives");
+        key = TestKeys.client(environment, CALLER);
     }
 
     @BeforeAll
