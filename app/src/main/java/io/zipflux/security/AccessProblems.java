@@ -86,6 +86,19 @@ final class AccessProblems {
         }
     }
 
+    /**
+     * 404: a URL the request firewall refuses (an encoded '.', '/', '\\' or '%', a ';', '..', a NUL or another
+     * control character): no route of zipflux has such a URL, and nothing outside the photos folder is ever served.
+     */
+    static final class RefusedUrl extends ErrorResponseException {
+        RefusedUrl() {
+            super(HttpStatus.NOT_FOUND);
+            getBody().setTitle("Not found");
+            getBody().setDetail("Nothing is served at this URL: it holds an encoded or doubled separator, '..', ';' "
+                    + "or a control character.");
+        }
+    }
+
     /** 503: the identity provider's keys (JWKS) cannot be fetched, so no token can be checked. */
     static final class ProviderUnavailable extends ErrorResponseException {
         ProviderUnavailable(Throwable cause) {

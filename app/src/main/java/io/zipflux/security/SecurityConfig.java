@@ -15,6 +15,7 @@ import org.springframework.security.oauth2.jwt.ReactiveJwtDecoder;
 import org.springframework.security.oauth2.server.resource.authentication.JwtReactiveAuthenticationManager;
 import org.springframework.security.web.server.SecurityWebFilterChain;
 import org.springframework.security.web.server.context.NoOpServerSecurityContextRepository;
+import org.springframework.security.web.server.firewall.ServerExchangeRejectedHandler;
 import org.springframework.security.web.server.savedrequest.NoOpServerRequestCache;
 import org.springframework.security.web.server.util.matcher.AndServerWebExchangeMatcher;
 import org.springframework.security.web.server.util.matcher.ServerWebExchangeMatchers;
@@ -65,6 +66,18 @@ class SecurityConfig {
                         .authenticationEntryPoint(answers)
                         .accessDeniedHandler(answers))
                 .build();
+    }
+
+    /**
+     * The request firewall's refusals (encoded separators, ';', '..', NUL...) as the 404 problem that such a
+     * path has always had (an HTML page for browsers), rather than the firewall's own empty 400.
+     */
+    @Bean
+    ServerExchangeRejectedHandler refusedUrls() {
+        return (exchange, refusal) -> {
+            log.debug("Refused {}: {}", exchange.getRequest().getPath(), refusal.getMessage());
+            return Mono.error(new AccessProblems.RefusedUrl());
+        };
     }
 
     /** Tokens of the identity provider named by {@code spring.security.oauth2.resourceserver.jwt.*}; null when none is. */

@@ -14,7 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 
-/** A plain HTTP client for the service under test: raw paths, whole bodies as bytes or files. */
+/** A plain HTTP client for the service under test: raw paths, whole bodies as bytes or files, a credential perhaps. */
 final class ArchiveClient {
 
     private static final byte[] ZEROS = new byte[1 << 20];
@@ -23,8 +23,16 @@ final class ArchiveClient {
 
     private final int port;
 
+    /** Sent as {@code Authorization: Bearer <key>}; null for none, as a browser following a link sends. */
+    private final String key;
+
     ArchiveClient(int port) {
+        this(port, null);
+    }
+
+    ArchiveClient(int port, String key) {
         this.port = port;
+        this.key = key;
     }
 
     HttpResponse<byte[]> get(String rawPath, String... headers) throws IOException, InterruptedException {
@@ -94,6 +102,6 @@ final class ArchiveClient {
         if (headers.length > 0) {
             builder.headers(headers);
         }
-        return builder;
+        return key == null ? builder : builder.header("Authorization", "Bearer " + key);
     }
 }

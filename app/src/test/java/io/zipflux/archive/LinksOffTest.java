@@ -4,9 +4,14 @@ import java.net.http.HttpResponse;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.core.env.Environment;
+
+import io.zipflux.security.TestKeys;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -16,6 +21,17 @@ class LinksOffTest {
 
     @LocalServerPort
     private int port;
+
+    @Autowired
+    private Environment environment;
+
+    /** This test's own client key. */
+    private String key;
+
+    @BeforeEach
+    void clientKey() {
+        key = TestKeys.client(environment, "links-off");
+    }
 
     @BeforeAll
     static void photos() {
@@ -38,7 +54,7 @@ class LinksOffTest {
 
     @Test
     void linkApiSaysSigningIsOff() throws Exception {
-        HttpResponse<String> answer = new ArchiveClient(port).postJson("/api/v1/links", "{\"hash\": \"open-album\"}");
+        HttpResponse<String> answer = new ArchiveClient(port, key).postJson("/api/v1/links", "{\"hash\": \"open-album\"}");
 
         assertThat(answer.statusCode()).isEqualTo(409);
         assertThat(answer.headers().firstValue("Content-Type")).hasValue("application/problem+json");

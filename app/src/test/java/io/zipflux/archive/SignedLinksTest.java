@@ -15,11 +15,16 @@ import javax.crypto.spec.SecretKeySpec;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.core.env.Environment;
+
+import io.zipflux.security.TestKeys;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -41,6 +46,17 @@ class SignedLinksTest {
     @LocalServerPort
     private int port;
 
+    @Autowired
+    private Environment environment;
+
+    /** This test's own client key. */
+    private String key;
+
+    @BeforeEach
+    void clientKey() {
+        key = TestKeys.client(environment, "signed-links");
+    }
+
     @BeforeAll
     static void photos() {
         album = TestPhotos.folder("signed-album");
@@ -50,8 +66,14 @@ class SignedLinksTest {
         TestPhotos.randomFile(TestPhotos.folder("signed-other"), "other.jpg", 10_000);
     }
 
+    /** Follows links as a browser does: without a credential. */
     private ArchiveClient client() {
         return new ArchiveClient(port);
+    }
+
+    /** Asks the API for links, with this test's key. */
+    private ArchiveClient signer() {
+        return new ArchiveClient(port, key);
     }
 
     /** The test's own signer, written from the contract (DESIGN §7), not from the service's code. */
@@ -74,7 +96,7 @@ class SignedLinksTest {
 
     @Test
     void linkFromTheApiDownloadsAnArchiveThatUnzips() throws Exception {
-        HttpResponse<String> answer = client().postJson("/api/v1/links", "{\"hash\": \"signed-album\", \"ttl\": \"PT10M\"}");
+        HttpResponse<String> answer = signer().postJson("/api/v1/links", "{\"hash\": \"signed-album\", \"ttl\": \"PT10M\"}");
         JsonNode link = JSON.readTree(answer.body());
 
         assertThat(answer.statusCode()).isEqualTo(200);
@@ -209,8 +231,8 @@ class SignedLinksTest {
 
     @Test
     void ttlOverTheCapIsRefusedNamingTheCap() throws Exception {
-        HttpResponse<String> over = client().postJson("/api/v1/links", "{\"hash\": \"signed-album\", \"ttl\": \"PT3H\"}");
-        HttpResponse<String> atCap = client().postJson("/api/v1/links", "{\"hash\": \"signed-album\", \"ttl\": \"PT2H\"}");
+        HttpResponse<String> over = signer().postJson("/api/v1/links", "{\"hash\": \"signed-album\", \"ttl\": \"PT3H\"}");
+        HttpResponse<String> atCap = signer().postJson("/api/v1/links", "{\"hash\": \"signed-album\", \"ttl\": \"PT2H\"}");
 
         assertThat(over.statusCode()).isEqualTo(400);
         assertThat(over.headers().firstValue("Content-Type")).hasValue("application/problem+json");
@@ -220,7 +242,7 @@ class SignedLinksTest {
 
     @Test
     void linkWithoutTtlLastsOneHour() throws Exception {
-        HttpResponse<String> answer = client().postJson("/api/v1/links", "{\"hash\": \"signed-album\"}");
+        HttpResponse<String> answer = signer().postJson("/api/v1/links", "{\"hash\": \"signed-album\"}");
 
         Instant expiresAt = Instant.parse(JSON.readTree(answer.body()).get("expiresAt").asText());
         assertThat(expiresAt).isBetween(Instant.now().plusSeconds(3590), Instant.now().plusSeconds(3601));
@@ -228,19 +250,19 @@ class SignedLinksTest {
 
     @Test
     void malformedLinkRequestsAreBadRequests() throws Exception {
-        assertThat(client().postJson("/api/v1/links", "{\"hash\": \"signed-album\", \"ttl\": \"10 minutes\"}").statusCode())
+        assertThat(signer().postJson("/api/v1/links", "{\"hash\": \"signed-album\", \"ttl\": \"10 minutes\"}").statusCode())
                 .isEqualTo(400);
-        assertThat(client().postJson("/api/v1/links", "{\"hash\": \"signed-album\", \"ttl\": \"PT0S\"}").statusCode())
+        assertThat(signer().postJson("/api/v1/links", "{\"hash\": \"signed-album\", \"ttl\": \"PT0S\"}").statusCode())
                 .isEqualTo(400);
-        assertThat(client().postJson("/api/v1/links", "{\"ttl\": \"PT10M\"}").statusCode()).isEqualTo(400);
-        assertThat(client().postJson("/api/v1/links", "{not json").statusCode()).isEqualTo(400);
-        assertThat(client().postJson("/api/v1/links", "").statusCode()).isEqualTo(400);
+        assertThat(signer().postJson("/api/v1/links", "{\"ttl\": \"PT10M\"}").statusCode()).isEqualTo(400);
+        assertThat(signer().postJson("/api/v1/links", "{not json").statusCode()).isEqualTo(400);
+        assertThat(signer().postJson("/api/v1/links", "").statusCode()).isEqualTo(400);
     }
 
     @Test
     void linkToAnUnknownOrInvalidHashIsNotFound() throws Exception {
-        HttpResponse<String> unknown = client().postJson("/api/v1/links", "{\"hash\": \"no-such-album\"}");
-        HttpResponse<String> invalid = client().postJson("/api/v1/links", "{\"hash\": \"../signed-album\"}");
+        HttpResponse<String> unknown = signer().postJson("/api/v1/links", "{\"hash\": \"no-such-album\"}");
+        HttpResponse<String> invalid = signer().postJson("/api/v1/links", "{\"hash\": \"../signed-album\"}");
 
         assertThat(unknown.statusCode()).isEqualTo(404);
         assertThat(unknown.headers().firstValue("Content-Type")).hasValue("application/problem+json");

@@ -31,12 +31,16 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.autoconfigure.actuate.observability.AutoConfigureObservability;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.core.env.Environment;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
+
+import io.zipflux.security.TestKeys;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -64,6 +68,12 @@ class NginxProxyTest {
     @LocalServerPort
     private int appPort;
 
+    @Autowired
+    private Environment environment;
+
+    /** This test's own client key: metrics need a credential, whichever way they are asked for. */
+    private String key;
+
     private NginxSite nginx;
 
     @TempDir
@@ -76,6 +86,7 @@ class NginxProxyTest {
 
     @BeforeAll
     void startNginx() throws Exception {
+        key = TestKeys.client(environment, "nginx-proxy");
         nginx = NginxSite.start(appPort);
     }
 
@@ -144,7 +155,7 @@ class NginxProxyTest {
     void prometheusIsNotServedThroughNginx(String path) throws Exception {
         assertThat(direct("/actuator/prometheus").body()).asString().contains("zipflux_archive_streams_active");
 
-        HttpResponse<byte[]> response = viaNginx(path);
+        HttpResponse<byte[]> response = viaNginx(path, "Authorization", "Bearer " + key);
 
         assertThat(response.statusCode()).isIn(403, 404);
         assertThat(response.body()).asString().doesNotContain("zipflux_");
@@ -212,7 +223,8 @@ class NginxProxyTest {
     }
 
     private HttpResponse<byte[]> direct(String path) throws IOException, InterruptedException {
-        return http.send(request(URI.create("http://127.0.0.1:" + appPort + path)).build(), BodyHandlers.ofByteArray());
+        return http.send(request(URI.create("http://127.0.0.1:" + appPort + path), "Authorization", "Bearer " + key).build(),
+                BodyHandlers.ofByteArray());
     }
 
     private URI nginxUri(String path) {

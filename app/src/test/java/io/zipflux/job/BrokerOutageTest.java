@@ -7,18 +7,22 @@ import java.nio.file.Path;
 import java.time.Duration;
 
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.core.env.Environment;
 import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.kafka.test.EmbeddedKafkaKraftBroker;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
 import io.zipflux.job.JobsClient.Answer;
+import io.zipflux.security.TestKeys;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -39,6 +43,17 @@ class BrokerOutageTest {
 
     @LocalServerPort
     private int port;
+
+    @Autowired
+    private Environment environment;
+
+    /** This test's own client key. */
+    private String key;
+
+    @BeforeEach
+    void clientKey() {
+        key = TestKeys.client(environment, "broker-outage");
+    }
 
     @TempDir
     private Path files;
@@ -63,7 +78,7 @@ class BrokerOutageTest {
 
     @Test
     void jobsAcceptedWhileTheBrokerIsDownRunWhenItReturns() throws Exception {
-        JobsClient client = new JobsClient(port);
+        JobsClient client = new JobsClient(port, key);
         Path before = Files.writeString(files.resolve("before.txt"), "before the outage");
         client.awaitState(client.upload("file", before).body().get("jobId").asText(), "SUCCEEDED", Duration.ofSeconds(30));
 

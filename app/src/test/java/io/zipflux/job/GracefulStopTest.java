@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -18,6 +19,7 @@ import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.core.env.Environment;
 
 import io.zipflux.ZipfluxApplication;
+import io.zipflux.security.TestKeys;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -39,6 +41,14 @@ class GracefulStopTest {
     @LocalServerPort
     private int port;
 
+    /** This test's own client key. */
+    private String key;
+
+    @BeforeEach
+    void clientKey() {
+        key = TestKeys.client(environment, "graceful-stop");
+    }
+
     @Autowired
     private Environment environment;
 
@@ -52,7 +62,7 @@ class GracefulStopTest {
 
     @Test
     void stoppedWorkerHandsItsRunningJobBackBeforeItsShutdownEnds() throws Exception {
-        JobsClient api = new JobsClient(port);
+        JobsClient api = new JobsClient(port, key);
         ConfigurableApplicationContext first = startWorker("stopping");
         String jobId = api.uploadRunning(TestFiles.sparse(files.resolve("handed-back.bin"), SIZE), 2 << 20)
                 .body().get("jobId").asText();

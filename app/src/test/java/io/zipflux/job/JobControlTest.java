@@ -1,8 +1,6 @@
 package io.zipflux.job;
 
-import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -12,15 +10,19 @@ import java.util.Set;
 import java.util.stream.Collectors;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.autoconfigure.actuate.observability.AutoConfigureObservability;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.core.env.Environment;
 
 import io.zipflux.job.JobsClient.Answer;
+import io.zipflux.security.TestKeys;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -45,11 +47,22 @@ class JobControlTest {
     @LocalServerPort
     private int port;
 
+    @Autowired
+    private Environment environment;
+
+    /** This test's own client key. */
+    private String key;
+
+    @BeforeEach
+    void clientKey() {
+        key = TestKeys.client(environment, "job-control");
+    }
+
     @TempDir
     private Path files;
 
     private JobsClient client() {
-        return new JobsClient(port);
+        return new JobsClient(port, key);
     }
 
     /** Uploads a 100 MB file and waits until its job has hashed the first few MB. */
@@ -190,8 +203,7 @@ class JobControlTest {
                 .body().get("jobId").asText();
 
         HttpResponse<java.util.stream.Stream<String>> events = HttpClient.newHttpClient().send(
-                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/api/v1/jobs/" + jobId + "/events"))
-                        .timeout(Duration.ofSeconds(30)).build(),
+                client().request("/api/v1/jobs/" + jobId + "/events").timeout(Duration.ofSeconds(30)).build(),
                 HttpResponse.BodyHandlers.ofLines());
         List<String> lines = events.body().toList();
 

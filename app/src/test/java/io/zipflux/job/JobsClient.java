@@ -42,12 +42,17 @@ public final class JobsClient {
 
     /** The same instance with another credential (null for none). */
     public JobsClient as(String otherKey) {
-        return new JobsClient(URI.create(base).getPort(), otherKey);
+        return new JobsClient(port(), otherKey);
     }
 
     /** The key this client sends (null when none). */
     public String key() {
         return key;
+    }
+
+    /** The port of the instance this client drives. */
+    public int port() {
+        return URI.create(base).getPort();
     }
 
     /** A response with its body parsed as JSON (null when empty). */

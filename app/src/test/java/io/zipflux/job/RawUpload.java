@@ -34,12 +34,13 @@ public final class RawUpload implements AutoCloseable {
 
     private final CompletableFuture<JobsClient.Answer> answer = new CompletableFuture<>();
 
-    private RawUpload(int port, String method, String path, String contentType, byte[] body, long gateAt)
+    private RawUpload(int port, String key, String method, String path, String contentType, byte[] body, long gateAt)
             throws IOException {
         this.socket = new Socket("127.0.0.1", port);
         this.body = body;
         this.gateAt = gateAt;
         String head = method + " " + path + " HTTP/1.1\r\nHost: 127.0.0.1:" + port + "\r\nContent-Type: " + contentType + "\r\n"
+                + (key == null ? "" : "Authorization: Bearer " + key + "\r\n")
                 + "Content-Length: " + body.length + "\r\nConnection: close\r\n\r\n";
         socket.getOutputStream().write(head.getBytes(StandardCharsets.US_ASCII));
         daemon("raw-upload-body", this::writeBody);
@@ -52,7 +53,7 @@ public final class RawUpload implements AutoCloseable {
         thread.start();
     }
 
-    /** Starts sending {@code body}; it stops at byte {@code gateAt} until {@link #open()}. */
+    /** Starts sending {@code body}, without a credential; it stops at byte {@code gateAt} until {@link #open()}. */
     public static RawUpload start(int port, String method, String path, byte[] body, long gateAt) throws IOException {
         return start(port, method, path, "text/csv", body, gateAt);
     }
@@ -60,7 +61,18 @@ public final class RawUpload implements AutoCloseable {
     /** The same with a body of {@code contentType}. */
     public static RawUpload start(int port, String method, String path, String contentType, byte[] body, long gateAt)
             throws IOException {
-        return new RawUpload(port, method, path, contentType, body, gateAt);
+        return new RawUpload(port, null, method, path, contentType, body, gateAt);
+    }
+
+    /** Starts sending a CSV {@code body} to the instance of {@code api}, with its credential. */
+    public static RawUpload start(JobsClient api, String method, String path, byte[] body, long gateAt) throws IOException {
+        return start(api, method, path, "text/csv", body, gateAt);
+    }
+
+    /** The same with a body of {@code contentType}. */
+    public static RawUpload start(JobsClient api, String method, String path, String contentType, byte[] body, long gateAt)
+            throws IOException {
+        return new RawUpload(api.port(), api.key(), method, path, contentType, body, gateAt);
     }
 
     public void open() {

@@ -1,6 +1,7 @@
 package io.zipflux.job;
 
 import java.nio.file.Path;
+import java.util.List;
 
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -9,8 +10,12 @@ import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.annotation.DirtiesContext;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
 
 import io.zipflux.job.JobsClient.Answer;
+import io.zipflux.security.TestKeys;
+import io.zipflux.security.TestTokens;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -27,6 +32,12 @@ class ServicesDownTest {
 
     @LocalServerPort
     private int port;
+
+    /** A token of the test's own identity provider is checked without the database; an API key is not. */
+    @DynamicPropertySource
+    static void identityProvider(DynamicPropertyRegistry registry) {
+        registry.add("spring.security.oauth2.resourceserver.jwt.public-key-location", TestTokens::publicKeyLocation);
+    }
 
     @BeforeAll
     static void photos() throws Exception {
@@ -61,20 +72,31 @@ class ServicesDownTest {
     void jobEndpointsAnswerServiceUnavailable() throws Exception {
         Path file = java.nio.file.Files.writeString(java.nio.file.Files.createTempFile("down", ".txt"), "x");
 
-        for (Answer answer : new Answer[] {
-            client().get("/api/v1/jobs"),
-            client().get("/api/v1/jobs/00000000-0000-0000-0000-000000000000"),
-            client().get("/api/v1/files/00000000-0000-0000-0000-000000000000/hash"),
-            client().upload("file", file),
-            client().post("/api/v1/exports?from=2026-01-01&to=2026-01-31"),
-            client().get("/api/v1/responses.csv"),
-            client().post("/api/v1/imports"),
-            client().send("POST", "/api/v1/imports", "text/csv", java.net.http.HttpRequest.BodyPublishers.ofString("a,b\n")),
-            client().send("PUT", "/api/v1/imports/00000000-0000-0000-0000-000000000000", "text/csv",
-                    java.net.http.HttpRequest.BodyPublishers.ofString("a,b\n")),
-        }) {
-            assertThat(answer.status()).isEqualTo(503);
+        // A token is checked without the database, so the job endpoints themselves answer.
+        for (Answer answer : jobRequests(client().as(TestTokens.client("services-down")), file)) {
+            assertThat(answer.status()).as("%s", answer.body()).isEqualTo(503);
             assertThat(answer.contentType()).isEqualTo("application/problem+json");
+            assertThat(answer.body().get("title").asText()).isEqualTo("Jobs are unavailable");
         }
+        // No key can be written where there is no database, and none can be checked: any well-formed one is a 503 too.
+        for (Answer answer : jobRequests(client().as(TestKeys.unknown()), file)) {
+            assertThat(answer.status()).as("%s", answer.body()).isEqualTo(503);
+            assertThat(answer.contentType()).isEqualTo("application/problem+json");
+            assertThat(answer.body().get("title").asText()).isEqualTo("Credentials cannot be checked");
+        }
+    }
+
+    private static List<Answer> jobRequests(JobsClient caller, Path file) throws Exception {
+        return List.of(
+                caller.get("/api/v1/jobs"),
+                caller.get("/api/v1/jobs/00000000-0000-0000-0000-000000000000"),
+                caller.get("/api/v1/files/00000000-0000-0000-0000-000000000000/hash"),
+                caller.upload("file", file),
+                caller.post("/api/v1/exports?from=2026-01-01&to=2026-01-31"),
+                caller.get("/api/v1/responses.csv"),
+                caller.post("/api/v1/imports"),
+                caller.send("POST", "/api/v1/imports", "text/csv", java.net.http.HttpRequest.BodyPublishers.ofString("a,b\n")),
+                caller.send("PUT", "/api/v1/imports/00000000-0000-0000-0000-000000000000", "text/csv",
+                        java.net.http.HttpRequest.BodyPublishers.ofString("a,b\n")));
     }
 }

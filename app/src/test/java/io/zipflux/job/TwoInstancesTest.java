@@ -31,6 +31,7 @@ import org.springframework.core.env.Environment;
 
 import io.zipflux.ZipfluxApplication;
 import io.zipflux.job.JobsClient.Answer;
+import io.zipflux.security.TestKeys;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -57,6 +58,14 @@ class TwoInstancesTest {
     @LocalServerPort
     private int port;
 
+    /** This test's own client key. */
+    private String key;
+
+    @BeforeEach
+    void clientKey() {
+        key = TestKeys.client(environment, "two-instances");
+    }
+
     @Value("${spring.r2dbc.url}")
     private String r2dbcUrl;
 
@@ -67,7 +76,7 @@ class TwoInstancesTest {
     private Path files;
 
     private JobsClient api() {
-        return new JobsClient(port);
+        return new JobsClient(port, key);
     }
 
     /** Settings every worker instance shares with this one. */
@@ -133,7 +142,7 @@ class TwoInstancesTest {
     @Order(3)
     void importOnAKilledInstanceLeavesNoRowsAndFails() throws Exception {
         String id = api().post("/api/v1/imports").body().get("id").asText();
-        try (RawUpload upload = RawUpload.start(workerPort(), "PUT", "/api/v1/imports/" + id,
+        try (RawUpload upload = RawUpload.start(new JobsClient(workerPort(), key), "PUT", "/api/v1/imports/" + id,
                 ResponsesTable.csv("crashed", 50_000, 0).getBytes(StandardCharsets.UTF_8), 1 << 20)) {
             api().awaitJob(id, Duration.ofSeconds(30), JobsClient.progressAtLeast(1000));
 

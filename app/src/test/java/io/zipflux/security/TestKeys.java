@@ -33,6 +33,11 @@ public final class TestKeys {
         return create(environment, name, true);
     }
 
+    /** A key of the right shape that no database holds (for an instance that cannot reach its database). */
+    public static String unknown() {
+        return ApiKeySecrets.generate();
+    }
+
     public static String create(Environment environment, String name, boolean admin) {
         return create(environment.getRequiredProperty("spring.r2dbc.url"),
                 environment.getRequiredProperty("spring.r2dbc.username"),

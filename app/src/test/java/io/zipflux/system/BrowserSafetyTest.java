@@ -6,17 +6,21 @@ import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.autoconfigure.actuate.observability.AutoConfigureObservability;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
+import org.springframework.core.env.Environment;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpMethod;
 import org.springframework.http.MediaType;
 import org.springframework.test.web.reactive.server.EntityExchangeResult;
 import org.springframework.test.web.reactive.server.WebTestClient;
+
+import io.zipflux.security.TestKeys;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -33,6 +37,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 class BrowserSafetyTest {
 
     private WebTestClient web;
+
+    @Autowired
+    private Environment environment;
+
+    /** This test's own client key, for the routes that need a credential. */
+    private String key;
+
+    @BeforeEach
+    void clientKey() {
+        key = TestKeys.client(environment, "browser-safety");
+    }
 
     /** A first request on a loaded 2-core machine can pass the default 5 s while the context warms up. */
     @Autowired
@@ -58,7 +73,7 @@ class BrowserSafetyTest {
     @Test
     void htmlErrorPagesSendTheHardeningHeaders() {
         for (String path : List.of("/nothing-here", "/archive/no-such-hash/", "/api/v1/jobs/not-a-uuid")) {
-            EntityExchangeResult<String> page = web.get().uri(path).accept(MediaType.TEXT_HTML).exchange()
+            EntityExchangeResult<String> page = web.get().uri(path).headers(this::withKey).accept(MediaType.TEXT_HTML).exchange()
                     .expectStatus().isNotFound()
                     .expectHeader().contentTypeCompatibleWith(MediaType.TEXT_HTML)
                     .expectBody(String.class).returnResult();
@@ -104,7 +119,7 @@ class BrowserSafetyTest {
     @Test
     void nonHtmlAnswersAreNosniffWithoutPagePolicies() {
         for (String path : List.of("/actuator/health", "/api/v1/jobs/not-a-uuid", "/v3/api-docs")) {
-            HttpHeaders headers = web.get().uri(path).exchange()
+            HttpHeaders headers = web.get().uri(path).headers(this::withKey).exchange()
                     .expectBody(String.class).returnResult().getResponseHeaders();
 
             assertThat(headers.getFirst("X-Content-Type-Options")).as(path).isEqualTo("nosniff");
@@ -116,7 +131,7 @@ class BrowserSafetyTest {
     @Test
     void onlyHealthInfoAndPrometheusActuatorEndpointsExist() {
         for (String path : List.of("/actuator/health", "/actuator/health/liveness", "/actuator/info", "/actuator/prometheus")) {
-            web.get().uri(path).exchange().expectStatus().isOk();
+            web.get().uri(path).headers(this::withKey).exchange().expectStatus().isOk();
         }
         for (String path : List.of("/actuator/env", "/actuator/beans", "/actuator/heapdump", "/actuator/threaddump",
                 "/actuator/configprops", "/actuator/loggers", "/actuator/mappings", "/actuator/metrics",
@@ -155,7 +170,7 @@ class BrowserSafetyTest {
 
             assertThat(headers.containsKey(HttpHeaders.ACCESS_CONTROL_ALLOW_ORIGIN)).as(path).isFalse();
         }
-        HttpHeaders simple = web.get().uri("/api/v1/jobs").header(HttpHeaders.ORIGIN, "https://elsewhere.example")
+        HttpHeaders simple = web.get().uri("/api/v1/jobs").headers(this::withKey).header(HttpHeaders.ORIGIN, "https://elsewhere.example")
                 .exchange()
                 .expectBody(String.class).returnResult().getResponseHeaders();
         assertThat(simple.containsKey(HttpHeaders.ACCESS_CONTROL_ALLOW_ORIGIN)).as("a browser may not read it").isFalse();
@@ -193,12 +208,16 @@ class BrowserSafetyTest {
     }
 
     private EntityExchangeResult<String> exchange(HttpMethod method, String path, MediaType type, String body) {
-        WebTestClient.RequestBodySpec request = web.method(method).uri(path);
+        WebTestClient.RequestBodySpec request = web.method(method).uri(path).headers(this::withKey);
         if (type != null) {
             request.contentType(type);
         }
         return (body == null ? request : request.bodyValue(body)).exchange()
                 .expectBody(String.class).returnResult();
+    }
+
+    private void withKey(HttpHeaders headers) {
+        headers.setBearerAuth(key);
     }
 
     private void assertLoads(String path, String type, String content) {

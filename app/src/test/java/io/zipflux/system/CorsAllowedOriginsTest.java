@@ -5,8 +5,11 @@ import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
+import org.springframework.core.env.Environment;
 import org.springframework.http.HttpHeaders;
 import org.springframework.test.web.reactive.server.WebTestClient;
+
+import io.zipflux.security.TestKeys;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -19,6 +22,9 @@ class CorsAllowedOriginsTest {
 
     @Autowired
     private WebTestClient web;
+
+    @Autowired
+    private Environment environment;
 
     @Test
     void aListedOriginPassesThePreflightAndMayReadTheAnswer() {
@@ -33,9 +39,11 @@ class CorsAllowedOriginsTest {
                     .expectHeader().value(HttpHeaders.ACCESS_CONTROL_ALLOW_METHODS, methods -> assertThat(methods).contains("POST"))
                     .expectHeader().doesNotExist(HttpHeaders.ACCESS_CONTROL_ALLOW_CREDENTIALS);
         }
+        String key = TestKeys.client(environment, "cors-allowed");
         for (String path : new String[] {"/api/v1/jobs?limit=1", "/actuator/health/liveness"}) {
             web.get().uri(path)
                     .header(HttpHeaders.ORIGIN, "https://forms.example.org")
+                    .headers(headers -> headers.setBearerAuth(key))
                     .exchange()
                     .expectStatus().isOk()
                     .expectHeader().valueEquals(HttpHeaders.ACCESS_CONTROL_ALLOW_ORIGIN, "https://forms.example.org")
@@ -56,6 +64,7 @@ class CorsAllowedOriginsTest {
         }
         web.get().uri("/api/v1/jobs?limit=1")
                 .header(HttpHeaders.ORIGIN, "https://evil.example")
+                .headers(headers -> headers.setBearerAuth(TestKeys.client(environment, "cors-refused")))
                 .exchange()
                 .expectStatus().isForbidden()
                 .expectHeader().doesNotExist(HttpHeaders.ACCESS_CONTROL_ALLOW_ORIGIN);

@@ -9,8 +9,11 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.autoconfigure.actuate.observability.AutoConfigureObservability;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
+import org.springframework.core.env.Environment;
 import org.springframework.http.MediaType;
 import org.springframework.test.web.reactive.server.WebTestClient;
+
+import io.zipflux.security.TestKeys;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -24,6 +27,9 @@ class OperationsTest {
 
     @Autowired
     private WebTestClient web;
+
+    @Autowired
+    private Environment environment;
 
     @Test
     void landingPageSaysHowToDownloadWithoutListingFolders() throws Exception {
@@ -50,7 +56,9 @@ class OperationsTest {
         web.get().uri("/archive/no-such-thing/").exchange().expectStatus().isNotFound();
         web.get().uri("/archive/metrics-probe/").exchange().expectStatus().isOk();
 
-        String metrics = web.get().uri("/actuator/prometheus").exchange()
+        String metrics = web.get().uri("/actuator/prometheus")
+                .headers(headers -> headers.setBearerAuth(TestKeys.client(environment, "operations")))
+                .exchange()
                 .expectStatus().isOk()
                 .expectBody(String.class).returnResult().getResponseBody();
 

@@ -36,6 +36,11 @@ final class RawConnection implements AutoCloseable {
         return "GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
     }
 
+    /** A GET with {@code Authorization: Bearer key}. */
+    static String get(String path, String key) {
+        return "GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " + key + "\r\n\r\n";
+    }
+
     void send(String text) throws IOException {
         socket.getOutputStream().write(text.getBytes(StandardCharsets.US_ASCII));
         socket.getOutputStream().flush();

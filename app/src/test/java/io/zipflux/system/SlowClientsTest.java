@@ -22,14 +22,17 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.core.env.Environment;
 
 import io.zipflux.job.JobsClient;
 import io.zipflux.job.RawUpload;
 import io.zipflux.job.ResponsesTable;
+import io.zipflux.security.TestKeys;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -61,6 +64,17 @@ class SlowClientsTest {
     @LocalServerPort
     private int port;
 
+    @Autowired
+    private Environment environment;
+
+    /** This test's own client key. */
+    private String key;
+
+    @BeforeEach
+    void clientKey() {
+        key = TestKeys.client(environment, "slow-clients");
+    }
+
     @Value("${spring.r2dbc.url}")
     private String r2dbcUrl;
 
@@ -78,7 +92,7 @@ class SlowClientsTest {
     }
 
     private JobsClient api() {
-        return new JobsClient(port);
+        return new JobsClient(port, key);
     }
 
     @Test
@@ -200,7 +214,7 @@ class SlowClientsTest {
         assertThat(created.status()).isEqualTo(201);
         String id = created.body().get("id").asText();
         byte[] csv = ResponsesTable.csv("stalled-import", 2000, 700_000).getBytes(StandardCharsets.UTF_8);
-        try (RawUpload upload = RawUpload.start(port, "PUT", "/api/v1/imports/" + id, csv, csv.length / 2)) {
+        try (RawUpload upload = RawUpload.start(api(), "PUT", "/api/v1/imports/" + id, csv, csv.length / 2)) {
             api().awaitState(id, "RUNNING", Duration.ofSeconds(10));
             assertThat(api().get(DAY).status()).as("a CSV download while the import holds the stream").isEqualTo(503);
             JsonNode failed = api().awaitState(id, "FAILED", Duration.ofSeconds(10));
@@ -230,7 +244,7 @@ class SlowClientsTest {
         String id = api().post("/api/v1/imports").body().get("id").asText();
         // The client holds back the second half until the job is paused, so the import cannot end before the
         // pause lands; then it is willing to send it all, and only the paused server reads nothing.
-        try (RawUpload upload = RawUpload.start(port, "PUT", "/api/v1/imports/" + id, type, body, body.length / 2)) {
+        try (RawUpload upload = RawUpload.start(api(), "PUT", "/api/v1/imports/" + id, type, body, body.length / 2)) {
             api().awaitJob(id, Duration.ofSeconds(30), JobsClient.progressAtLeast(1000));
             assertThat(api().post("/api/v1/jobs/" + id + "/pause").status()).isEqualTo(202);
             api().awaitState(id, "PAUSED", Duration.ofSeconds(5));
@@ -257,7 +271,7 @@ class SlowClientsTest {
                 + "Content-Type: application/octet-stream\r\n\r\n" + "x".repeat(1 << 20) + "\r\n--" + boundary + "--\r\n")
                 .getBytes(StandardCharsets.US_ASCII);
         Path uploads = Path.of(System.getProperty("java.io.tmpdir"), "zipflux-test-data-slow", "uploads");
-        try (RawUpload upload = RawUpload.start(port, "POST", "/api/v1/files", "multipart/form-data; boundary=" + boundary,
+        try (RawUpload upload = RawUpload.start(api(), "POST", "/api/v1/files", "multipart/form-data; boundary=" + boundary,
                 body, body.length / 2)) {
             awaitTrue("the upload's file is being written", Duration.ofSeconds(10), () -> files(uploads) == 1);
             JobsClient.Answer answer = upload.answer().get(10, TimeUnit.SECONDS);
@@ -281,7 +295,7 @@ class SlowClientsTest {
     @Test
     void aNeverReadCsvDownloadIsCutAndReleasesItsDatabaseStream() throws Exception {
         try (RawConnection stalled = new RawConnection(port, 4096)) {
-            stalled.send(RawConnection.get(DAY));
+            stalled.send(RawConnection.get(DAY, key));
             assertThat(stalled.head(Duration.ofSeconds(10))).startsWith("HTTP/1.1 200");
             assertThat(api().get(DAY).status()).as("a second CSV download while the first holds the stream").isEqualTo(503);
             awaitStreamFree();
@@ -295,7 +309,7 @@ class SlowClientsTest {
         HttpResponse<byte[]> whole = api().bytes(DAY);
         assertThat(whole.statusCode()).isEqualTo(200);
         try (RawConnection slow = new RawConnection(port, 4096)) {
-            slow.send(RawConnection.get(DAY).replace("\r\n\r\n", "\r\nConnection: close\r\n\r\n"));
+            slow.send(RawConnection.get(DAY, key).replace("\r\n\r\n", "\r\nConnection: close\r\n\r\n"));
             String head = slow.head(Duration.ofSeconds(10));
             assertThat(head).startsWith("HTTP/1.1 200");
             long start = System.nanoTime();

@@ -2,16 +2,20 @@ package io.zipflux.webhook;
 
 import java.util.Map;
 
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.core.env.Environment;
 
 import io.zipflux.ZipfluxApplication;
 import io.zipflux.job.JobsClient;
 import io.zipflux.job.JobsClient.Answer;
+import io.zipflux.security.TestKeys;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -27,9 +31,20 @@ class WebhookSettingsTest {
     @LocalServerPort
     private int port;
 
+    @Autowired
+    private Environment environment;
+
+    /** This test's own client key. */
+    private String key;
+
+    @BeforeEach
+    void clientKey() {
+        key = TestKeys.client(environment, "webhook-settings");
+    }
+
     @Test
     void callbackUrlIsRefusedWhileNoSecretIsConfigured() {
-        JobsClient api = new JobsClient(port);
+        JobsClient api = new JobsClient(port, key);
 
         Answer refused = api.post("/api/v1/exports?" + WebhookReceiver.query("http://127.0.0.1:9/hook"));
 

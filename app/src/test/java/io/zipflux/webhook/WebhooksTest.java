@@ -18,14 +18,18 @@ import java.util.regex.Pattern;
 import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.autoconfigure.actuate.observability.AutoConfigureObservability;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.core.env.Environment;
 
+import io.zipflux.security.TestKeys;
 import io.zipflux.system.DebianTools;
 import io.zipflux.job.JobsClient;
 import io.zipflux.job.JobsClient.Answer;
@@ -69,6 +73,17 @@ class WebhooksTest {
     @LocalServerPort
     private int port;
 
+    @Autowired
+    private Environment environment;
+
+    /** This test's own client key. */
+    private String key;
+
+    @BeforeEach
+    void clientKey() {
+        key = TestKeys.client(environment, "webhooks");
+    }
+
     @TempDir
     private Path files;
 
@@ -97,7 +112,7 @@ class WebhooksTest {
     }
 
     private JobsClient api() {
-        return new JobsClient(port);
+        return new JobsClient(port, key);
     }
 
     @Test

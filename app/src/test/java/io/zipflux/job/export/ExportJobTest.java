@@ -15,10 +15,12 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.core.env.Environment;
 
 import io.zipflux.job.CsvRecords;
 import io.zipflux.job.DirectMemory;
@@ -26,6 +28,7 @@ import io.zipflux.job.JobsClient;
 import io.zipflux.job.JobsClient.Answer;
 import io.zipflux.job.ResponsesTable;
 import io.zipflux.job.ResponsesTable.Response;
+import io.zipflux.security.TestKeys;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -52,6 +55,17 @@ class ExportJobTest {
     @LocalServerPort
     private int port;
 
+    @Autowired
+    private Environment environment;
+
+    /** This test's own client key. */
+    private String key;
+
+    @BeforeEach
+    void clientKey() {
+        key = TestKeys.client(environment, "exports");
+    }
+
     @Value("${spring.r2dbc.url}")
     private String r2dbcUrl;
 
@@ -72,7 +86,7 @@ class ExportJobTest {
     }
 
     private JobsClient api() {
-        return new JobsClient(port);
+        return new JobsClient(port, key);
     }
 
     @Test

@@ -6,16 +6,20 @@ import java.time.Duration;
 import java.util.Random;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.core.env.Environment;
 
 import io.zipflux.job.JobsClient;
 import io.zipflux.job.TestFiles;
 import io.zipflux.job.JobsClient.Answer;
+import io.zipflux.security.TestKeys;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -29,11 +33,22 @@ class HashJobTest {
     @LocalServerPort
     private int port;
 
+    @Autowired
+    private Environment environment;
+
+    /** This test's own client key. */
+    private String key;
+
+    @BeforeEach
+    void clientKey() {
+        key = TestKeys.client(environment, "hash-jobs");
+    }
+
     @TempDir
     private Path files;
 
     private JobsClient client() {
-        return new JobsClient(port);
+        return new JobsClient(port, key);
     }
 
     @Test

@@ -14,16 +14,19 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.core.env.Environment;
 
 import io.zipflux.job.JobsClient;
 import io.zipflux.job.JobsClient.Answer;
 import io.zipflux.job.RawUpload;
 import io.zipflux.job.ResponsesTable;
 import io.zipflux.job.ResponsesTable.Response;
+import io.zipflux.security.TestKeys;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -44,6 +47,17 @@ class ImportJobTest {
     @LocalServerPort
     private int port;
 
+    @Autowired
+    private Environment environment;
+
+    /** This test's own client key. */
+    private String key;
+
+    @BeforeEach
+    void clientKey() {
+        key = TestKeys.client(environment, "imports");
+    }
+
     @Value("${spring.r2dbc.url}")
     private String r2dbcUrl;
 
@@ -60,7 +74,7 @@ class ImportJobTest {
     }
 
     private JobsClient api() {
-        return new JobsClient(port);
+        return new JobsClient(port, key);
     }
 
     @Test
@@ -382,7 +396,7 @@ class ImportJobTest {
     }
 
     private RawUpload upload(String id, String csv, long gateAt) throws Exception {
-        return RawUpload.start(port, "PUT", "/api/v1/imports/" + id, csv.getBytes(StandardCharsets.UTF_8), gateAt);
+        return RawUpload.start(api(), "PUT", "/api/v1/imports/" + id, csv.getBytes(StandardCharsets.UTF_8), gateAt);
     }
 
     private static HttpRequest.BodyPublisher csv(String formId, int rows, int firstId) {

@@ -89,10 +89,11 @@ class UrlArchiveControlTest extends OriginTests {
         Files.createDirectories(folder);
         Files.write(folder.resolve("0.data"), new byte[1000]);
         try (Connection db = DriverManager.getConnection(r2dbcUrl.replaceFirst("^r2dbc:", "jdbc:"), "postgres", "postgres");
-             PreparedStatement insert = db.prepareStatement("INSERT INTO jobs (id, type, state, params, progress_unit, "
-                     + "owner, lease_until, finished_at) VALUES (?, 'url-archive', 'CANCELLED', '{\"urls\": []}', "
-                     + "'bytes', 'a-lost-instance', now() - interval '1 minute', now())")) {
+             PreparedStatement insert = db.prepareStatement("INSERT INTO jobs (id, type, created_by, state, params, "
+                     + "progress_unit, owner, lease_until, finished_at) VALUES (?, 'url-archive', ?, 'CANCELLED', "
+                     + "'{\"urls\": []}', 'bytes', 'a-lost-instance', now() - interval '1 minute', now())")) {
             insert.setObject(1, jobId);
+            insert.setString(2, CALLER);
             insert.executeUpdate();
         }
 

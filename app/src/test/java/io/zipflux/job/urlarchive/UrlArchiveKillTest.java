@@ -6,6 +6,7 @@ import java.util.Map;
 import java.util.UUID;
 
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.beans.factory.annotation.Autowired;
@@ -18,7 +19,9 @@ import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.context.ConfigurableApplicationContext;
 
 import io.zipflux.ZipfluxApplication;
+import io.zipflux.job.JobsClient;
 import io.zipflux.job.WorkerJvm;
+import io.zipflux.security.TestKeys;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -46,6 +49,14 @@ class UrlArchiveKillTest {
 
     @LocalServerPort
     private int port;
+
+    /** This test's own client key. */
+    private String key;
+
+    @BeforeEach
+    void clientKey() {
+        key = TestKeys.client(environment, "url-archive-kill");
+    }
 
     @Value("${spring.r2dbc.url}")
     private String r2dbcUrl;
@@ -78,7 +89,7 @@ class UrlArchiveKillTest {
         first.chunkDelay = Duration.ofMillis(2);
         second.chunkDelay = Duration.ofMillis(2);
         worker = WorkerJvm.start("url-worker-jvm", workerSettings());
-        UrlArchives archives = new UrlArchives(port);
+        UrlArchives archives = new UrlArchives(new JobsClient(port, key));
         String jobId = archives.start(UrlArchives.entries(origin.url("first.bin"), origin.url("second.bin")));
         UrlArchiveControlTest.awaitServed(first, 8L * MIB);
         UrlArchiveControlTest.awaitServed(second, 8L * MIB);

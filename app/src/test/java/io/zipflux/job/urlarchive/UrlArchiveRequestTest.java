@@ -2,13 +2,18 @@ package io.zipflux.job.urlarchive;
 
 import java.net.http.HttpRequest;
 
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.core.env.Environment;
 
+import io.zipflux.job.JobsClient;
 import io.zipflux.job.JobsClient.Answer;
+import io.zipflux.security.TestKeys;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -28,8 +33,19 @@ class UrlArchiveRequestTest {
     @LocalServerPort
     private int port;
 
+    @Autowired
+    private Environment environment;
+
+    /** This test's own client key. */
+    private String key;
+
+    @BeforeEach
+    void clientKey() {
+        key = TestKeys.client(environment, "url-archive-requests");
+    }
+
     private Answer post(String json) {
-        return new UrlArchives(port).post(json);
+        return new UrlArchives(new JobsClient(port, key)).post(json);
     }
 
     private void assertRefused(String json, String... detailParts) {
@@ -66,7 +82,7 @@ class UrlArchiveRequestTest {
         assertRefused("{\"urls\": [\"http://127.0.0.1:9/a\"], \"onError\": \"retry\"}", "onError");
         assertRefused("{}", "\"entries\"");
         assertRefused("{\"entries\": [{\"url\": \"http://127.0.0.1:9/1\"}], \"urls\": [\"http://127.0.0.1:9/2\"]}", "not both");
-        Answer malformed = new UrlArchives(port).api().send("POST", "/api/v1/archives", "application/json",
+        Answer malformed = new JobsClient(port, key).send("POST", "/api/v1/archives", "application/json",
                 HttpRequest.BodyPublishers.ofString("{\"urls\": [\"http://127.0.0.1:9/1\""));
         assertThat(malformed.status()).isEqualTo(400);
         assertThat(malformed.contentType()).isEqualTo("application/problem+json");

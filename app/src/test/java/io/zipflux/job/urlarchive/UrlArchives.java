@@ -1,7 +1,6 @@
 package io.zipflux.job.urlarchive;
 
 import java.io.IOException;
-import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -27,11 +26,9 @@ final class UrlArchives {
 
     private final JobsClient api;
 
-    private final int port;
-
-    UrlArchives(int port) {
-        this.api = new JobsClient(port);
-        this.port = port;
+    /** Jobs of the caller whose credential {@code api} sends. */
+    UrlArchives(JobsClient api) {
+        this.api = api;
     }
 
     JobsClient api() {
@@ -64,7 +61,7 @@ final class UrlArchives {
     }
 
     HttpResponse<byte[]> head(String jobId) throws Exception {
-        HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/api/v1/archives/" + jobId + "/download"))
+        HttpRequest request = api.request("/api/v1/archives/" + jobId + "/download")
                 .method("HEAD", HttpRequest.BodyPublishers.noBody())
                 .build();
         return HEAD.send(request, HttpResponse.BodyHandlers.ofByteArray());
