@@ -31,7 +31,8 @@ class ConnectionGuard implements NettyServerCustomizer {
      * Unsent bytes the kernel may queue per connection before it asks for more (TCP_NOTSENT_LOWAT, epoll
      * only). Without it a socket's send buffer grows to megabytes and wakes the server only once a third
      * of that has drained, so a slow reader's progress would be seen every few minutes, and taken for a
-     * stall; data in flight (the congestion window) is not limited by it.
+     * stall; data in flight (the congestion window) is not limited by it. (It was suspected of the
+     * keep-alive hangs that {@link ConnectionExchanges} prevents; they came as often without it.)
      */
     static final int NOT_SENT_LOW_WATER = 128 * 1024;
 
