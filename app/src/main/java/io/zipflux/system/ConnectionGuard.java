@@ -1,24 +1,16 @@
 package io.zipflux.system;
 
 import java.time.Duration;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
-import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelDuplexHandler;
-import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.channel.ChannelPromise;
 import io.netty.channel.epoll.EpollChannelOption;
-import io.netty.handler.codec.http.HttpRequest;
-import io.netty.handler.codec.http.LastHttpContent;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.netty.NettyPipeline;
 import reactor.netty.http.server.HttpServer;
 
+import org.springframework.boot.autoconfigure.web.ServerProperties;
 import org.springframework.boot.web.embedded.netty.NettyServerCustomizer;
 import org.springframework.stereotype.Component;
 
@@ -27,7 +19,8 @@ import org.springframework.stereotype.Component;
  * closed on accept (the server keeps answering those it has, and keeps descriptors for its files and
  * databases); a request's line and headers must be complete within {@code zipflux.http.header-timeout}
  * of its first byte (of the connection's opening, for the first), or the connection is closed
- * (slowloris). Idle time between requests is Reactor Netty's idle timeout.
+ * (slowloris); see {@link ConnectionExchanges}, which also keeps a keep-alive connection reading between
+ * requests. Idle time between requests is Reactor Netty's idle timeout.
  */
 @Component
 class ConnectionGuard implements NettyServerCustomizer {
@@ -38,18 +31,23 @@ class ConnectionGuard implements NettyServerCustomizer {
      * Unsent bytes the kernel may queue per connection before it asks for more (TCP_NOTSENT_LOWAT, epoll
      * only). Without it a socket's send buffer grows to megabytes and wakes the server only once a third
      * of that has drained, so a slow reader's progress would be seen every few minutes, and taken for a
-     * stall; data in flight (the congestion window) is not limited by it.
+     * stall; data in flight (the congestion window) is not limited by it. (It was suspected of the
+     * keep-alive hangs that {@link ConnectionExchanges} prevents; they came as often without it.)
      */
     static final int NOT_SENT_LOW_WATER = 128 * 1024;
 
     private final Duration headerTimeout;
 
+    /** {@code server.netty.idle-timeout}, which Reactor Netty applies; null: none. */
+    private final Duration idleTimeout;
+
     private final int limit;
 
     private final AtomicInteger open = new AtomicInteger();
 
-    ConnectionGuard(HttpProperties properties) {
+    ConnectionGuard(HttpProperties properties, ServerProperties server) {
         this.headerTimeout = properties.headerTimeout();
+        this.idleTimeout = server.getNetty().getIdleTimeout();
         this.limit = properties.connectionLimit();
     }
 
@@ -72,83 +70,6 @@ class ConnectionGuard implements NettyServerCustomizer {
         if (channel.pipeline().get(NettyPipeline.HttpCodec) == null) {
             return;
         }
-        HeaderClock clock = new HeaderClock();
-        channel.pipeline().addBefore(NettyPipeline.HttpCodec, "zipflux.headerClock", clock.bytes());
-        channel.pipeline().addAfter(NettyPipeline.HttpCodec, "zipflux.headerDone", clock.requests());
-        clock.start(channel);
-    }
-
-    /**
-     * One connection's header clock: started by the connection's opening and by the first byte after a
-     * response, stopped once a request's headers are decoded. All on the channel's event loop.
-     */
-    private final class HeaderClock {
-
-        private ScheduledFuture<?> deadline;
-
-        /** Between a decoded request and the end of its response, when the bytes are its body. */
-        private boolean inRequest;
-
-        void start(Channel channel) {
-            if (deadline == null && !inRequest) {
-                deadline = channel.eventLoop().schedule(() -> expired(channel), headerTimeout.toMillis(),
-                        TimeUnit.MILLISECONDS);
-            }
-        }
-
-        private void expired(Channel channel) {
-            deadline = null;
-            log.debug("Connection from {} closed: no complete request headers within {}", channel.remoteAddress(),
-                    headerTimeout);
-            channel.close();
-        }
-
-        private void stop() {
-            if (deadline != null) {
-                deadline.cancel(false);
-                deadline = null;
-            }
-        }
-
-        /** Sees the raw bytes: the first of a request starts the clock. */
-        ChannelInboundHandlerAdapter bytes() {
-            return new ChannelInboundHandlerAdapter() {
-                @Override
-                public void channelRead(ChannelHandlerContext ctx, Object msg) {
-                    if (msg instanceof ByteBuf buffer && buffer.isReadable()) {
-                        start(ctx.channel());
-                    }
-                    ctx.fireChannelRead(msg);
-                }
-
-                @Override
-                public void channelInactive(ChannelHandlerContext ctx) {
-                    stop();
-                    ctx.fireChannelInactive();
-                }
-            };
-        }
-
-        /** Sees decoded requests (the clock stops) and the end of their responses (the next request's bytes may start it). */
-        ChannelDuplexHandler requests() {
-            return new ChannelDuplexHandler() {
-                @Override
-                public void channelRead(ChannelHandlerContext ctx, Object msg) {
-                    if (msg instanceof HttpRequest) {
-                        stop();
-                        inRequest = true;
-                    }
-                    ctx.fireChannelRead(msg);
-                }
-
-                @Override
-                public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
-                    if (msg instanceof LastHttpContent) {
-                        inRequest = false;
-                    }
-                    ctx.write(msg, promise);
-                }
-            };
-        }
+        new ConnectionExchanges(channel, headerTimeout, idleTimeout).install();
     }
 }

@@ -99,6 +99,7 @@ class SlowClientsTest {
     void headersSentByteByByteAreCutAfterTheHeaderTimeoutWhileOtherRequestsAnswerAtOnce() throws Exception {
         String request = RawConnection.get(LIVENESS);
         try (RawConnection slow = new RawConnection(port); RawConnection normal = new RawConnection(port)) {
+            List<Duration> normals = new ArrayList<>();
             long start = System.nanoTime();
             int sent = 0;
             boolean closed = false;
@@ -113,12 +114,13 @@ class SlowClientsTest {
                 long before = System.nanoTime();
                 normal.send(RawConnection.get(LIVENESS));
                 assertThat(normal.response(Duration.ofSeconds(2))).isEqualTo(200);
-                assertThat(elapsed(before)).as("a normal request meanwhile").isLessThan(Duration.ofMillis(100));
+                normals.add(elapsed(before));
                 closed = closed || slow.readUntilClosed(Duration.ofMillis(200)) >= 0;
             }
             assertThat(closed).as("slow connection closed (after %d of %d bytes)", sent, request.length()).isTrue();
             assertThat(sent).as("bytes of the request sent before the cut").isLessThan(request.length());
             assertThat(elapsed(start)).as("time to the cut").isBetween(Duration.ofMillis(900), Duration.ofMillis(2500));
+            assertAnsweredAtOnce("normal requests meanwhile", normals);
         }
     }
 
@@ -133,7 +135,7 @@ class SlowClientsTest {
                 channel.configureBlocking(false);
                 crowd.add(channel);
             }
-            Duration slowestProbe = Duration.ZERO;
+            List<Duration> probes = new ArrayList<>();
             int sent = 0;
             long open = crowd.size();
             while (open > 0 && elapsed(start).compareTo(Duration.ofSeconds(6)) < 0) {
@@ -145,14 +147,14 @@ class SlowClientsTest {
                     long before = System.nanoTime();
                     probe.send(RawConnection.get(LIVENESS));
                     assertThat(probe.response(Duration.ofSeconds(2))).isEqualTo(200);
-                    slowestProbe = max(slowestProbe, elapsed(before));
+                    probes.add(elapsed(before));
                     Thread.sleep(100);
                 }
                 open = crowd.stream().filter(SlowClientsTest::open).count();
             }
             assertThat(open).as("slowloris connections still open after %s (%d bytes each)", elapsed(start), sent).isZero();
             assertThat(sent).as("bytes sent on each").isLessThan(request.length);
-            assertThat(slowestProbe).as("slowest liveness answer meanwhile").isLessThan(Duration.ofMillis(100));
+            assertAnsweredAtOnce("liveness answers meanwhile", probes);
         }
         finally {
             for (SocketChannel channel : crowd) {
@@ -180,8 +182,16 @@ class SlowClientsTest {
         }
     }
 
-    private static Duration max(Duration a, Duration b) {
-        return a.compareTo(b) >= 0 ? a : b;
+    /**
+     * Answers under 100 ms (the median: on a shared 2-core machine under load any one request can wait that
+     * long for a core), and none near the header timeout (1 s), which a server busy with the slow
+     * connections would make them wait.
+     */
+    private static void assertAnsweredAtOnce(String what, List<Duration> latencies) {
+        List<Duration> sorted = latencies.stream().sorted().toList();
+        assertThat(sorted).as(what).isNotEmpty();
+        assertThat(sorted.get(sorted.size() / 2)).as("median of %s %s", what, sorted).isLessThan(Duration.ofMillis(100));
+        assertThat(sorted.get(sorted.size() - 1)).as("slowest of %s %s", what, sorted).isLessThan(Duration.ofMillis(800));
     }
 
     @Test
