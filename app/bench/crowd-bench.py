@@ -1,0 +1,500 @@
+#!/usr/bin/env python3
+"""Crowd benchmark driver (run by crowd-bench.sh; stdlib only): many slow downloads of one large
+archive at once, against one zipflux JVM per scenario, while a separate process probes
+/actuator/health/liveness and a small archive every PROBE_INTERVAL seconds.
+
+For each scenario (services up or down x number of clients) it starts a fresh JVM of the packaged jar,
+warms it up (full-speed downloads of the large and the small archive, probes), measures the idle
+latency of the probes, then opens the crowd: CLIENTS connections (opened over RAMP seconds, from this
+one process, asyncio), each a GET of the large archive read at RATE bytes/s through a small receive
+buffer for HOLD seconds, then closed by the client. Every byte a client reads is compared with the
+archive (fetched whole during the warm-up). A client counts as failed when its answer is not 200 with
+the archive's Content-Length, when the server ends or resets its stream before the client chose to
+stop, when a read brings no byte for STALL seconds, or when a byte differs. Prints every 5-s round
+(connections open, probe latencies, direct memory, RSS), then per scenario the idle and under-crowd
+latencies (median, p99, max; under crowd = while at least 90 % of the clients are open) and the goal
+(under-crowd max <= 2 x idle median + 20 ms), then one summary table.
+"""
+
+import argparse
+import asyncio
+import hashlib
+import http.client
+import json
+import multiprocessing
+import os
+import re
+import resource
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import time
+
+from bench_common import log
+
+ROUND_SECONDS = 5.0
+
+
+# ------------------------------------------------------------------ data
+def gen(folder: str, files: int, size: int) -> None:
+    """The large archive's folder: FILES files of SIZE random bytes (photos-like: incompressible)."""
+    os.makedirs(folder, exist_ok=True)
+    for i in range(files):
+        with open(os.path.join(folder, f"photo-{i:03d}.jpg"), "wb") as out:
+            left = size
+            while left:
+                n = min(left, 8 << 20)
+                out.write(os.urandom(n))
+                left -= n
+
+
+# ------------------------------------------------------------------ plain HTTP
+def fetch(host: str, port: int, path: str, timeout: float, method: str = "GET") -> tuple[int, bytes, dict]:
+    connection = http.client.HTTPConnection(host, port, timeout=timeout)
+    try:
+        connection.request(method, path, headers={"Connection": "close"})
+        response = connection.getresponse()
+        body = response.read()
+        return response.status, body, {k.lower(): v for k, v in response.getheaders()}
+    finally:
+        connection.close()
+
+
+def timed(host: str, port: int, path: str, timeout: float) -> tuple[float, int]:
+    """(milliseconds, status) of one request on a new connection, as an orchestrator's probe makes it;
+    status 0 and the timeout when it does not answer in time."""
+    start = time.perf_counter()
+    try:
+        status, _, _ = fetch(host, port, path, timeout)
+    except OSError:
+        return (time.perf_counter() - start) * 1000, 0
+    return (time.perf_counter() - start) * 1000, status
+
+
+# ------------------------------------------------------------------ the probe process
+PROBES = {"liveness": "/actuator/health/liveness", "small": "/archive/small/"}
+
+
+def prober(host: str, port: int, interval: float, timeout: float, pipe, stop) -> None:
+    """Runs in its own process (its own GIL, so that the crowd's client does not delay it): probes
+    every INTERVAL seconds, sends [(monotonic time sent, kind, ms, status)] back when told to stop."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    samples = []
+    next_at = time.monotonic()
+    while not stop.is_set():
+        for kind, path in PROBES.items():
+            sent = time.monotonic()
+            ms, status = timed(host, port, path, timeout)
+            samples.append((sent, kind, ms, status))
+        next_at += interval
+        stop.wait(max(0.0, next_at - time.monotonic()))
+    pipe.send(samples)
+    pipe.close()
+
+
+class Probes:
+    def __init__(self, host: str, port: int, interval: float, timeout: float):
+        self.parent, child = multiprocessing.Pipe()
+        self.stop = multiprocessing.Event()
+        self.process = multiprocessing.Process(target=prober, args=(host, port, interval, timeout, child, self.stop),
+                                               daemon=True)
+
+    def __enter__(self):
+        self.process.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.stop.set()
+
+    def samples(self) -> list:
+        self.stop.set()
+        got = self.parent.recv() if self.parent.poll(60) else []
+        self.process.join(10)
+        return got
+
+
+# ------------------------------------------------------------------ the crowd
+class Crowd:
+    def __init__(self, args, host: str, port: int, expected: bytes, clients: int):
+        self.args, self.host, self.port, self.expected, self.clients = args, host, port, expected, clients
+        self.request = (f"GET /archive/{args.archive}/ HTTP/1.1\r\nHost: {host}:{port}\r\n"
+                        f"User-Agent: zipflux-crowd-bench\r\nAccept: */*\r\nConnection: close\r\n\r\n").encode()
+        self.open = 0
+        self.events = []     # (monotonic, +1/-1): connections open over time
+        self.results = []    # (outcome, bytes read, seconds reading)
+
+    async def client(self, delay: float) -> None:
+        await asyncio.sleep(delay)
+        loop = asyncio.get_running_loop()
+        writer = None
+        opened = False
+        got = 0
+        body_start = time.monotonic()
+        try:
+            sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, self.args.rcvbuf)
+            sock.setblocking(False)
+            try:
+                async with asyncio.timeout(self.args.stall):
+                    await loop.sock_connect(sock, (self.host, self.port))
+            except BaseException:
+                sock.close()
+                raise
+            reader, writer = await asyncio.open_connection(sock=sock, limit=self.args.read_size)
+            self.open += 1
+            opened = True
+            self.events.append((time.monotonic(), 1))
+            writer.write(self.request)
+            await writer.drain()
+            async with asyncio.timeout(self.args.stall):
+                head = await reader.readuntil(b"\r\n\r\n")
+            lines = head.decode("latin-1").split("\r\n")
+            status = int(lines[0].split()[1])
+            if status != 200:
+                return self.done(f"status_{status}", got, body_start)
+            headers = dict((k.strip().lower(), v.strip()) for k, v in (line.split(":", 1) for line in lines[1:] if ":" in line))
+            if int(headers.get("content-length", -1)) != len(self.expected):
+                return self.done("wrong_length", got, body_start)
+            body_start = time.monotonic()
+            stop_at = body_start + self.args.hold
+            expected = memoryview(self.expected)
+            while got < len(self.expected):
+                if time.monotonic() >= stop_at:
+                    return self.done("held", got, body_start)
+                async with asyncio.timeout(self.args.stall):
+                    chunk = await reader.read(min(self.args.read_size, len(self.expected) - got))
+                if not chunk:
+                    return self.done("cut", got, body_start)
+                if chunk != expected[got:got + len(chunk)]:
+                    return self.done("wrong_bytes", got, body_start)
+                got += len(chunk)
+                wait = body_start + got / self.args.rate - time.monotonic()
+                if wait > 0:
+                    await asyncio.sleep(min(wait, max(0.0, stop_at - time.monotonic())))
+            return self.done("complete", got, body_start)
+        except TimeoutError:
+            return self.done("stalled", got, body_start)
+        except (OSError, asyncio.IncompleteReadError, asyncio.LimitOverrunError, ValueError, IndexError) as ex:
+            return self.done("error_" + type(ex).__name__, got, body_start)
+        finally:
+            if opened:
+                self.open -= 1
+                self.events.append((time.monotonic(), -1))
+            if writer is not None:
+                writer.close()
+
+    def done(self, outcome: str, got: int, body_start: float) -> None:
+        self.results.append((outcome, got, time.monotonic() - body_start))
+
+    async def run(self) -> None:
+        n = self.clients
+        await asyncio.gather(*(self.client(i * self.args.ramp / n) for i in range(n)))
+
+
+OK_OUTCOMES = ("held", "complete")
+
+
+# ------------------------------------------------------------------ the JVM under test
+class Server:
+    def __init__(self, args, name: str, services: dict):
+        self.args, self.name = args, name
+        self.port = free_port()
+        self.log_path = os.path.join(args.work, f"zipflux-{name}.log")
+        command = ["java", *args.java_opts.split(), "-jar", args.jar,
+                   f"--server.address={args.host}", f"--server.port={self.port}",
+                   f"--zipflux.archive.photos-dir={args.photos}", "--zipflux.archive.create-sample=false",
+                   f"--zipflux.data-dir={os.path.join(args.work, 'data-' + name)}",
+                   f"--spring.kafka.bootstrap-servers={services['kafka']}",
+                   f"--spring.r2dbc.url={services['r2dbc']}",
+                   f"--spring.r2dbc.username={services.get('user', 'zipflux')}",
+                   f"--spring.r2dbc.password={services.get('password', 'zipflux')}",
+                   *args.server_args.split()]
+        self.log_file = open(self.log_path, "wb")
+        self.process = subprocess.Popen(command, stdout=self.log_file, stderr=subprocess.STDOUT,
+                                        env={**os.environ, "ENABLE_LOGGING": "false"})
+
+    def wait_live(self, deadline_s: float = 120) -> None:
+        deadline = time.monotonic() + deadline_s
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise SystemExit(f"zipflux {self.name} exited ({self.process.returncode}); see {self.log_path}")
+            _, status = timed(self.args.host, self.port, PROBES["liveness"], 2)
+            if status == 200:
+                return
+            time.sleep(0.5)
+        raise SystemExit(f"zipflux {self.name} not live within {deadline_s} s; see {self.log_path}")
+
+    def rss_mib(self) -> float:
+        try:
+            with open(f"/proc/{self.process.pid}/status") as status:
+                for line in status:
+                    if line.startswith("VmRSS:"):
+                        return int(line.split()[1]) / 1024
+        except OSError:
+            pass
+        return float("nan")
+
+    def metrics(self) -> dict:
+        """Direct memory in use (MiB) and archive stream outcomes, from /actuator/prometheus."""
+        try:
+            status, body, _ = fetch(self.args.host, self.port, "/actuator/prometheus", 10)
+        except OSError:
+            return {}
+        if status != 200:
+            return {}
+        text = body.decode()
+        found = {}
+        m = re.search(r'^jvm_buffer_memory_used_bytes\{[^}]*id="direct"[^}]*\} (\S+)', text, re.M)
+        if m:
+            found["direct_mib"] = float(m.group(1)) / 1048576
+        for outcome in ("completed", "aborted", "failed"):
+            m = re.search(r'^zipflux_archive_streams_total\{[^}]*outcome="%s"[^}]*\} (\S+)' % outcome, text, re.M)
+            if m:
+                found[outcome] = int(float(m.group(1)))
+        return found
+
+    def log_counts(self) -> dict:
+        with open(self.log_path, "rb") as f:
+            text = f.read().decode(errors="replace")
+        return {"errors": len(re.findall(r"ERROR|Exception", text)),
+                "oom": len(re.findall(r"OutOfDirectMemoryError|OutOfMemoryError", text))}
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(45)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        self.log_file.close()
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+# ------------------------------------------------------------------ figures
+def stats(values: list) -> dict:
+    if not values:
+        return {"n": 0, "p50": float("nan"), "p99": float("nan"), "max": float("nan")}
+    ordered = sorted(values)
+    return {"n": len(ordered), "p50": statistics.median(ordered),
+            "p99": ordered[min(len(ordered) - 1, int(0.99 * len(ordered)))], "max": ordered[-1]}
+
+
+def show(s: dict) -> str:
+    return f"{s['p50']:.1f} / {s['p99']:.1f} / {s['max']:.1f} ms (n={s['n']})"
+
+
+def open_at(events: list, t: float) -> int:
+    return sum(step for at, step in events if at <= t)
+
+
+def scenario(args, mode: str, services: dict, clients: int, run: int, expected: bytes) -> dict:
+    name = f"{mode}-{clients}-{run}"
+    log(f"=== scenario {name}: services {mode}, {clients} clients at {args.rate / 1024:.0f} KiB/s for {args.hold:.0f} s")
+    server = Server(args, name, services)
+    try:
+        server.wait_live()
+        warm_up(args, server, expected)
+        # idle: the probes alone
+        with Probes(args.host, server.port, args.probe_interval, args.probe_timeout) as probes:
+            time.sleep(args.idle_probes * args.probe_interval)
+            idle = probes.samples()
+        before = server.metrics()
+        crowd = Crowd(args, args.host, server.port, expected, clients)
+        sampler = []
+        with Probes(args.host, server.port, args.probe_interval, args.probe_timeout) as probes:
+            start = time.monotonic()
+
+            async def main():
+                task = asyncio.create_task(crowd.run())
+                loop = asyncio.get_running_loop()
+                while not task.done():
+                    await asyncio.wait([task], timeout=ROUND_SECONDS)
+                    # the scrape in a thread, so that a server that does not answer does not hold the crowd
+                    scrape = loop.run_in_executor(None, server.metrics)
+                    try:
+                        direct = (await asyncio.wait_for(asyncio.shield(scrape), 3)).get("direct_mib", float("nan"))
+                    except TimeoutError:
+                        direct = float("nan")
+                    sampler.append((time.monotonic(), crowd.open, server.rss_mib(), direct))
+                await task
+            asyncio.run(main())
+            end = time.monotonic()
+            under = probes.samples()
+        after = server.metrics()
+        counts = server.log_counts()
+        alive = server.process.poll() is None
+    finally:
+        server.stop()
+    return report(args, name, clients, idle, under, crowd, sampler, start, end, before, after, counts, alive)
+
+
+def warm_up(args, server: Server, expected: bytes) -> None:
+    for _ in range(args.warmup):
+        status, body, _ = fetch(args.host, server.port, f"/archive/{args.archive}/", 120)
+        if status != 200 or body != expected:
+            raise SystemExit(f"warm-up download: HTTP {status}, {len(body)} bytes, not the archive")
+        for path in PROBES.values():
+            for _ in range(10):
+                fetch(args.host, server.port, path, 10)
+
+
+def report(args, name, clients, idle, under, crowd, sampler, start, end, before, after, counts, alive) -> dict:
+    full = 0.9 * clients
+    rows = {}
+    for kind in PROBES:
+        rows[kind] = {
+            "idle": stats([ms for _, k, ms, status in idle if k == kind and status == 200]),
+            "idle_fail": sum(1 for _, k, _, status in idle if k == kind and status != 200),
+            "crowd": stats([ms for t, k, ms, status in under if k == kind and open_at(crowd.events, t) >= full]),
+            "crowd_fail": sum(1 for _, k, _, status in under if k == kind and status != 200),
+        }
+    # every round: what was open, the probes answered in it (median / max), memory
+    print(f"\n#### {name}: rounds of {ROUND_SECONDS:.0f} s (open = client connections at the end of the round)")
+    print("| round | t (s) | open | liveness p50 / max (ms) | small archive p50 / max (ms) | failed probes | direct memory (MiB) | JVM RSS (MiB) |")
+    print("|---:|---:|---:|---:|---:|---:|---:|---:|")
+    previous = start
+    for i, (t, open_now, rss, direct) in enumerate(sampler, 1):
+        cells = []
+        for kind in PROBES:
+            ms = [m for at, k, m, status in under if k == kind and previous < at <= t and status == 200]
+            cells.append(f"{statistics.median(ms):.1f} / {max(ms):.1f}" if ms else "-")
+        failed = sum(1 for at, _, _, status in under if previous < at <= t and status != 200)
+        print(f"| {i} | {t - start:.0f} | {open_now} | {cells[0]} | {cells[1]} | {failed} | {direct:.0f} | {rss:.0f} |")
+        previous = t
+    outcomes = {}
+    for outcome, _, _ in crowd.results:
+        outcomes[outcome] = outcomes.get(outcome, 0) + 1
+    ok = sum(outcomes.get(o, 0) for o in OK_OUTCOMES)
+    rates = sorted(got / seconds / 1024 for outcome, got, seconds in crowd.results if outcome in OK_OUTCOMES and seconds > 0)
+    peak_open = max((open_at(crowd.events, t) for t, _ in crowd.events), default=0)
+    live = rows["liveness"]
+    bound = 2 * live["idle"]["p50"] + 20
+    result = {
+        "name": name, "clients": clients, "ok": ok, "failed": clients - ok,
+        "outcomes": " ".join(f"{k}:{v}" for k, v in sorted(outcomes.items())),
+        "peak_open": peak_open, "wall_s": end - start,
+        "rate_kib_p50": statistics.median(rates) if rates else float("nan"),
+        "rate_kib_min": rates[0] if rates else float("nan"),
+        "probes": rows, "bound_ms": bound,
+        "live_met": live["crowd"]["n"] > 0 and live["crowd"]["max"] <= bound and live["crowd_fail"] == 0,
+        "streams": {k: after.get(k, 0) - before.get(k, 0) for k in ("completed", "aborted", "failed")},
+        "direct_mib_after": after.get("direct_mib", float("nan")),
+        "log": counts, "alive": alive,
+    }
+    print(f"\n{name}: {ok} ok / {clients - ok} failed ({result['outcomes']}); peak open {peak_open}; "
+          f"per-client rate p50 {result['rate_kib_p50']:.1f} KiB/s (min {result['rate_kib_min']:.1f})")
+    for kind in PROBES:
+        r = rows[kind]
+        print(f"  {kind}: idle {show(r['idle'])}, under the crowd {show(r['crowd'])}; "
+              f"failed probes idle {r['idle_fail']}, during the crowd {r['crowd_fail']}")
+    print(f"  goal: liveness max under the crowd <= 2 x idle median + 20 ms = {bound:.1f} ms: "
+          f"{'met' if result['live_met'] else 'MISSED'}; server streams completed/aborted/failed "
+          f"{result['streams']['completed']}/{result['streams']['aborted']}/{result['streams']['failed']}; "
+          f"log ERROR/Exception lines {counts['errors']} (out of memory: {counts['oom']}); JVM alive: {alive}")
+    sys.stdout.flush()
+    return result
+
+
+def summary(args, results: list) -> None:
+    print(f"\n### Crowd benchmark summary ({args.rate / 1024:.0f} KiB/s per client, {args.hold:.0f} s each, "
+          f"JVM `{args.java_opts}`, {len(args.expected) / 1e6:.0f} MB archive)\n")
+    print("| scenario | ok / failed (outcomes) | liveness idle p50 | liveness under crowd p50 / p99 / max | "
+          "goal max <= 2 x idle + 20 ms | small archive idle p50 / under crowd p99 / max | server streams failed | OOM log lines |")
+    print("|---|---|---:|---:|---|---:|---:|---:|")
+    for r in results:
+        live, small = r["probes"]["liveness"], r["probes"]["small"]
+        print(f"| {r['name']} | {r['ok']} / {r['failed']} ({r['outcomes']}) | {live['idle']['p50']:.1f} ms | "
+              f"{live['crowd']['p50']:.1f} / {live['crowd']['p99']:.1f} / {live['crowd']['max']:.1f} ms | "
+              f"{'met' if r['live_met'] else '**missed**'} ({r['bound_ms']:.0f} ms) | "
+              f"{small['idle']['p50']:.1f} / {small['crowd']['p99']:.1f} / {small['crowd']['max']:.1f} ms | "
+              f"{r['streams']['failed']} | {r['log']['oom']} |")
+    if args.json:
+        with open(args.json, "w") as out:
+            json.dump(results, out, indent=1)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--jar", required=True)
+    parser.add_argument("--work", required=True)
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--java-opts", default="-Xmx256m -XX:MaxDirectMemorySize=256m")
+    parser.add_argument("--server-args", default="")
+    parser.add_argument("--clients", default="500,2000", help="comma-separated crowd sizes")
+    parser.add_argument("--modes", default="up,down", help="up: Kafka and PostgreSQL reachable; down: closed ports")
+    parser.add_argument("--kafka", default="", help="bootstrap servers for mode up")
+    parser.add_argument("--r2dbc", default="", help="R2DBC URL for mode up (user and password postgres)")
+    parser.add_argument("--runs", type=int, default=1, help="repetitions of each scenario")
+    parser.add_argument("--files", type=int, default=20)
+    parser.add_argument("--file-size", type=int, default=5 << 20)
+    parser.add_argument("--rate", type=float, default=10 * 1024, help="bytes per second per client")
+    parser.add_argument("--hold", type=float, default=45, help="seconds each client reads before it closes")
+    parser.add_argument("--ramp", type=float, default=10, help="seconds over which the clients connect")
+    parser.add_argument("--stall", type=float, default=30, help="seconds without a byte after which a client gives up")
+    parser.add_argument("--rcvbuf", type=int, default=64 * 1024)
+    parser.add_argument("--read-size", type=int, default=16 * 1024)
+    parser.add_argument("--probe-interval", type=float, default=0.5)
+    parser.add_argument("--probe-timeout", type=float, default=30)
+    parser.add_argument("--idle-probes", type=int, default=20, help="probe rounds before the crowd")
+    parser.add_argument("--warmup", type=int, default=5, help="full-speed downloads of the archive before measuring")
+    parser.add_argument("--json", default="")
+    args = parser.parse_args()
+    # a TERM from crowd-bench.sh's clean-up unwinds, so that the JVM under test is stopped too
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    crowd_max = max(int(c) for c in args.clients.split(","))
+    if hard < crowd_max + 256:
+        raise SystemExit(f"the file descriptor limit ({hard}) is too low for {crowd_max} clients")
+    resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+
+    args.photos = os.path.join(args.work, "photos")
+    args.archive = "crowd"
+    log(f"generating {args.files} x {args.file_size} bytes in {args.photos}/crowd and one small file in {args.photos}/small")
+    gen(os.path.join(args.photos, "crowd"), args.files, args.file_size)
+    gen(os.path.join(args.photos, "small"), 1, 4096)
+
+    modes = {"down": {"kafka": "127.0.0.1:1", "r2dbc": "r2dbc:postgresql://127.0.0.1:1/none"}}
+    if args.kafka and args.r2dbc:
+        modes["up"] = {"kafka": args.kafka, "r2dbc": args.r2dbc, "user": "postgres", "password": "postgres"}
+    expected = None
+    results = []
+    sizes = [int(c) for c in args.clients.split(",")]
+    for run in range(1, args.runs + 1):
+        for mode in args.modes.split(","):
+            if mode not in modes:
+                log(f"mode {mode} skipped (no --kafka/--r2dbc given)")
+                continue
+            for clients in sizes:
+                if expected is None:
+                    expected = reference(args, modes[mode])
+                    args.expected = expected
+                results.append(scenario(args, mode, modes[mode], clients, run, expected))
+    summary(args, results)
+    return 0
+
+
+def reference(args, services: dict) -> bytes:
+    """The whole archive, from a JVM of its own, to check every client's bytes against."""
+    server = Server(args, "reference", services)
+    try:
+        server.wait_live()
+        status, body, headers = fetch(args.host, server.port, f"/archive/{args.archive}/", 120)
+    finally:
+        server.stop()
+    if status != 200 or len(body) != int(headers.get("content-length", -1)):
+        raise SystemExit(f"reference download: HTTP {status}, {len(body)} bytes")
+    log(f"reference archive: {len(body)} bytes, md5 {hashlib.md5(body).hexdigest()}")
+    return body
+
+
+if __name__ == "__main__":
+    sys.exit(main())
