@@ -301,6 +301,7 @@ def scenario(args, mode: str, services: dict, clients: int, run: int, expected: 
     server = Server(args, name, services)
     try:
         server.wait_live()
+        log(f"zipflux {name} live (pid {server.process.pid}, port {server.port}); warming up")
         warm_up(args, server, expected)
         # idle: the probes alone
         with Probes(args.host, server.port, args.probe_interval, args.probe_timeout) as probes:
@@ -376,15 +377,18 @@ def report(args, name, clients, idle, under, crowd, sampler, start, end, before,
     rates = sorted(got / seconds / 1024 for outcome, got, seconds in crowd.results if outcome in OK_OUTCOMES and seconds > 0)
     peak_open = max((open_at(crowd.events, t) for t, _ in crowd.events), default=0)
     live = rows["liveness"]
-    bound = 2 * live["idle"]["p50"] + 20
+    # the acceptance: liveness within 2 x its idle latency + 20 ms, read on the p99 and, strictly, on the max
+    bound_p99 = 2 * live["idle"]["p99"] + 20
+    bound_max = 2 * live["idle"]["max"] + 20
     result = {
         "name": name, "clients": clients, "ok": ok, "failed": clients - ok,
         "outcomes": " ".join(f"{k}:{v}" for k, v in sorted(outcomes.items())),
         "peak_open": peak_open, "wall_s": end - start,
         "rate_kib_p50": statistics.median(rates) if rates else float("nan"),
         "rate_kib_min": rates[0] if rates else float("nan"),
-        "probes": rows, "bound_ms": bound,
-        "live_met": live["crowd"]["n"] > 0 and live["crowd"]["max"] <= bound and live["crowd_fail"] == 0,
+        "probes": rows, "bound_p99_ms": bound_p99, "bound_max_ms": bound_max,
+        "live_p99_met": live["crowd"]["n"] > 0 and live["crowd"]["p99"] <= bound_p99 and live["crowd_fail"] == 0,
+        "live_max_met": live["crowd"]["n"] > 0 and live["crowd"]["max"] <= bound_max and live["crowd_fail"] == 0,
         "streams": {k: after.get(k, 0) - before.get(k, 0) for k in ("completed", "aborted", "failed")},
         "direct_mib_after": after.get("direct_mib", float("nan")),
         "log": counts, "alive": alive,
@@ -395,8 +399,10 @@ def report(args, name, clients, idle, under, crowd, sampler, start, end, before,
         r = rows[kind]
         print(f"  {kind}: idle {show(r['idle'])}, under the crowd {show(r['crowd'])}; "
               f"failed probes idle {r['idle_fail']}, during the crowd {r['crowd_fail']}")
-    print(f"  goal: liveness max under the crowd <= 2 x idle median + 20 ms = {bound:.1f} ms: "
-          f"{'met' if result['live_met'] else 'MISSED'}; server streams completed/aborted/failed "
+    print(f"  goal: liveness p99 under the crowd <= 2 x idle p99 + 20 ms = {bound_p99:.1f} ms: "
+          f"{'met' if result['live_p99_met'] else 'MISSED'}; max <= 2 x idle max + 20 ms = {bound_max:.1f} ms: "
+          f"{'met' if result['live_max_met'] else 'MISSED'}")
+    print(f"  server streams completed/aborted/failed "
           f"{result['streams']['completed']}/{result['streams']['aborted']}/{result['streams']['failed']}; "
           f"log ERROR/Exception lines {counts['errors']} (out of memory: {counts['oom']}); JVM alive: {alive}")
     sys.stdout.flush()
@@ -405,20 +411,32 @@ def report(args, name, clients, idle, under, crowd, sampler, start, end, before,
 
 def summary(args, results: list) -> None:
     print(f"\n### Crowd benchmark summary ({args.rate / 1024:.0f} KiB/s per client, {args.hold:.0f} s each, "
-          f"JVM `{args.java_opts}`, {len(args.expected) / 1e6:.0f} MB archive)\n")
-    print("| scenario | ok / failed (outcomes) | liveness idle p50 | liveness under crowd p50 / p99 / max | "
-          "goal max <= 2 x idle + 20 ms | small archive idle p50 / under crowd p99 / max | server streams failed | OOM log lines |")
-    print("|---|---|---:|---:|---|---:|---:|---:|")
+          f"JVM `{args.java_opts}`, {len(args.expected) / 1e6:.0f} MB archive; latencies in ms, p50 / p99 / max; "
+          f"ratio = under the crowd / idle, of the p99)\n")
+    print("| scenario | downloads ok / failed (outcomes) | liveness idle | liveness under the crowd | ratio | "
+          "goal: p99 <= 2 x idle p99 + 20 ms / max <= 2 x idle max + 20 ms | small archive idle | small archive under the crowd | ratio | "
+          "server streams failed | out-of-memory log lines |")
+    print("|---|---|---:|---:|---:|---|---:|---:|---:|---:|---:|")
     for r in results:
         live, small = r["probes"]["liveness"], r["probes"]["small"]
-        print(f"| {r['name']} | {r['ok']} / {r['failed']} ({r['outcomes']}) | {live['idle']['p50']:.1f} ms | "
-              f"{live['crowd']['p50']:.1f} / {live['crowd']['p99']:.1f} / {live['crowd']['max']:.1f} ms | "
-              f"{'met' if r['live_met'] else '**missed**'} ({r['bound_ms']:.0f} ms) | "
-              f"{small['idle']['p50']:.1f} / {small['crowd']['p99']:.1f} / {small['crowd']['max']:.1f} ms | "
+        print(f"| {r['name']} | {r['ok']} / {r['failed']} ({r['outcomes']}) | {triple(live['idle'])} | "
+              f"{triple(live['crowd'])} | {ratio(live)} | "
+              f"{'met' if r['live_p99_met'] else '**missed**'} ({r['bound_p99_ms']:.0f}) / "
+              f"{'met' if r['live_max_met'] else '**missed**'} ({r['bound_max_ms']:.0f}) | "
+              f"{triple(small['idle'])} | {triple(small['crowd'])} | {ratio(small)} | "
               f"{r['streams']['failed']} | {r['log']['oom']} |")
     if args.json:
         with open(args.json, "w") as out:
             json.dump(results, out, indent=1)
+
+
+def triple(s: dict) -> str:
+    return f"{s['p50']:.1f} / {s['p99']:.1f} / {s['max']:.1f}"
+
+
+def ratio(row: dict) -> str:
+    idle, crowd = row["idle"]["p99"], row["crowd"]["p99"]
+    return f"{crowd / idle:.2f}" if idle > 0 and crowd == crowd else "-"
 
 
 def main() -> int:

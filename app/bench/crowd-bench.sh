@@ -21,8 +21,9 @@
 #
 # Knobs (environment): CROWD_CLIENTS (500,2000), CROWD_MODES (up,down), CROWD_RUNS (1: repetitions of
 # every scenario), CROWD_RATE (10240), CROWD_HOLD (45), CROWD_RAMP (10: seconds over which the clients
-# connect), CROWD_IDLE_PROBES (20), CROWD_JAVA_OPTS (-Xmx256m -XX:MaxDirectMemorySize=256m),
+# connect), CROWD_IDLE_PROBES (30), CROWD_JAVA_OPTS (-Xmx256m -XX:MaxDirectMemorySize=256m),
 # CROWD_SERVER_ARGS (extra --name=value for the jar), CROWD_SKIP_BUILD=1 (reuse app/target as it is),
+# CROWD_JAR (another jar to measure, e.g. a copy of an earlier build; nothing is built for it),
 # HASH_KEEP=1 (keep the temp folder: the JVMs' logs, crowd.json).
 # Exit status: 0 measured (goals reported, not enforced), 1 set-up failed.
 set -euo pipefail
@@ -36,14 +37,14 @@ command -v curl >/dev/null || hash_die "curl is required"
 
 CLIENTS=${CROWD_CLIENTS:-500,2000}
 MODES=${CROWD_MODES:-up,down}
-JAR=app/target/zipflux.jar
+JAR=${CROWD_JAR:-app/target/zipflux.jar}
 
 WORK="$(mktemp -d /tmp/crowd-bench.XXXXXX)"
 ZF_PID=
 hash_cleanup_on_exit
 
-if [[ "${CROWD_SKIP_BUILD:-0}" == 1 && -f $JAR ]]; then
-    hash_log "reusing $JAR (CROWD_SKIP_BUILD=1)"
+if [[ -n "${CROWD_JAR:-}" || ( "${CROWD_SKIP_BUILD:-0}" == 1 && -f $JAR ) ]]; then
+    hash_log "reusing $JAR"
 else
     hash_log "building: mvn -B -q -pl app package -DskipTests"
     hash_run mvn -B -q -pl app package -DskipTests >"$WORK/build.log" 2>&1 \
@@ -73,7 +74,7 @@ set +e
 # shellcheck disable=SC2086
 hash_run python3 "$BENCH_DIR/crowd-bench.py" --jar "$JAR" --work "$WORK" --clients "$CLIENTS" --modes "$MODES" \
     --runs "${CROWD_RUNS:-1}" --rate "${CROWD_RATE:-10240}" --hold "${CROWD_HOLD:-45}" --ramp "${CROWD_RAMP:-10}" \
-    --idle-probes "${CROWD_IDLE_PROBES:-20}" --java-opts "${CROWD_JAVA_OPTS:--Xmx256m -XX:MaxDirectMemorySize=256m}" \
+    --idle-probes "${CROWD_IDLE_PROBES:-30}" --java-opts "${CROWD_JAVA_OPTS:--Xmx256m -XX:MaxDirectMemorySize=256m}" \
     --server-args "${CROWD_SERVER_ARGS:-}" --json "$WORK/crowd.json" "${SERVICES[@]}"
 rc=$?
 set -e
