@@ -4,7 +4,8 @@ archive at once, against one zipflux JVM per scenario, while a separate process 
 /actuator/health/liveness and a small archive every PROBE_INTERVAL seconds.
 
 For each scenario (services up or down x number of clients) it starts a fresh JVM of the packaged jar,
-warms it up (full-speed downloads of the large and the small archive, probes), measures the idle
+warms it up (full-speed downloads of the large and the small archive, probes, a crowd of 100 clients
+for 5 s), measures the idle
 latency of the probes, then opens the crowd: CLIENTS connections (opened over RAMP seconds, from this
 one process, asyncio), each a GET of the large archive read at RATE bytes/s through a small receive
 buffer for HOLD seconds, then closed by the client. Every byte a client reads is compared with the
@@ -18,8 +19,10 @@ latencies (median, p99, max; under crowd = while at least 90 % of the clients ar
 
 import argparse
 import asyncio
+import bisect
 import hashlib
 import http.client
+import itertools
 import json
 import multiprocessing
 import os
@@ -32,7 +35,7 @@ import subprocess
 import sys
 import time
 
-from bench_common import log
+from bench_common import log, parse_head, slow_connection
 
 ROUND_SECONDS = 5.0
 
@@ -127,22 +130,13 @@ class Crowd:
 
     async def client(self, delay: float) -> None:
         await asyncio.sleep(delay)
-        loop = asyncio.get_running_loop()
         writer = None
         opened = False
         got = 0
         body_start = time.monotonic()
         try:
-            sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-            sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, self.args.rcvbuf)
-            sock.setblocking(False)
-            try:
-                async with asyncio.timeout(self.args.stall):
-                    await loop.sock_connect(sock, (self.host, self.port))
-            except BaseException:
-                sock.close()
-                raise
-            reader, writer = await asyncio.open_connection(sock=sock, limit=self.args.read_size)
+            async with asyncio.timeout(self.args.stall):
+                reader, writer = await slow_connection(self.host, self.port, self.args.rcvbuf, self.args.read_size)
             self.open += 1
             opened = True
             self.events.append((time.monotonic(), 1))
@@ -150,11 +144,9 @@ class Crowd:
             await writer.drain()
             async with asyncio.timeout(self.args.stall):
                 head = await reader.readuntil(b"\r\n\r\n")
-            lines = head.decode("latin-1").split("\r\n")
-            status = int(lines[0].split()[1])
+            status, headers = parse_head(head)
             if status != 200:
                 return self.done(f"status_{status}", got, body_start)
-            headers = dict((k.strip().lower(), v.strip()) for k, v in (line.split(":", 1) for line in lines[1:] if ":" in line))
             if int(headers.get("content-length", -1)) != len(self.expected):
                 return self.done("wrong_length", got, body_start)
             body_start = time.monotonic()
@@ -226,6 +218,15 @@ class Server:
             time.sleep(0.5)
         raise SystemExit(f"zipflux {self.name} not live within {deadline_s} s; see {self.log_path}")
 
+    def cpu_seconds(self) -> float:
+        """CPU time the JVM has used so far (user + system)."""
+        try:
+            with open(f"/proc/{self.process.pid}/stat") as stat:
+                fields = stat.read().rsplit(")", 1)[1].split()
+            return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        except OSError:
+            return float("nan")
+
     def rss_mib(self) -> float:
         try:
             with open(f"/proc/{self.process.pid}/status") as status:
@@ -291,8 +292,23 @@ def show(s: dict) -> str:
     return f"{s['p50']:.1f} / {s['p99']:.1f} / {s['max']:.1f} ms (n={s['n']})"
 
 
-def open_at(events: list, t: float) -> int:
-    return sum(step for at, step in events if at <= t)
+class Opened:
+    """How many client connections were open at any time, from the crowd's (time, +1/-1) events."""
+
+    def __init__(self, events: list):
+        ordered = sorted(events)
+        self.times = [t for t, _ in ordered]
+        self.counts = list(itertools.accumulate(step for _, step in ordered))
+
+    def at(self, t: float) -> int:
+        i = bisect.bisect_right(self.times, t)
+        return self.counts[i - 1] if i else 0
+
+    def peak(self) -> int:
+        return max(self.counts, default=0)
+
+    def first_time_at_least(self, n: float, default: float) -> float:
+        return next((t for t, c in zip(self.times, self.counts) if c >= n), default)
 
 
 def scenario(args, mode: str, services: dict, clients: int, run: int, expected: bytes) -> dict:
@@ -312,6 +328,9 @@ def scenario(args, mode: str, services: dict, clients: int, run: int, expected: 
         sampler = []
         with Probes(args.host, server.port, args.probe_interval, args.probe_timeout) as probes:
             start = time.monotonic()
+            own = os.times()
+            sampler.append((start, 0, server.rss_mib(), float("nan"), server.cpu_seconds(), own.user + own.system,
+                            os.getloadavg()[0]))
 
             async def main():
                 task = asyncio.create_task(crowd.run())
@@ -324,7 +343,9 @@ def scenario(args, mode: str, services: dict, clients: int, run: int, expected: 
                         direct = (await asyncio.wait_for(asyncio.shield(scrape), 3)).get("direct_mib", float("nan"))
                     except TimeoutError:
                         direct = float("nan")
-                    sampler.append((time.monotonic(), crowd.open, server.rss_mib(), direct))
+                    own = os.times()
+                    sampler.append((time.monotonic(), crowd.open, server.rss_mib(), direct, server.cpu_seconds(),
+                                    own.user + own.system, os.getloadavg()[0]))
                 await task
             asyncio.run(main())
             end = time.monotonic()
@@ -338,6 +359,8 @@ def scenario(args, mode: str, services: dict, clients: int, run: int, expected: 
 
 
 def warm_up(args, server: Server, expected: bytes) -> None:
+    """Full-speed downloads and probes, then a small crowd, so that the JIT has compiled (and the class
+    loader has loaded) the paths of fast and of slow streams before anything is measured."""
     for _ in range(args.warmup):
         status, body, _ = fetch(args.host, server.port, f"/archive/{args.archive}/", 120)
         if status != 200 or body != expected:
@@ -345,37 +368,56 @@ def warm_up(args, server: Server, expected: bytes) -> None:
         for path in PROBES.values():
             for _ in range(10):
                 fetch(args.host, server.port, path, 10)
+    if args.warmup_crowd:
+        hold, ramp = args.hold, args.ramp
+        args.hold, args.ramp = 5, 1
+        try:
+            crowd = Crowd(args, args.host, server.port, expected, args.warmup_crowd)
+            asyncio.run(crowd.run())
+        finally:
+            args.hold, args.ramp = hold, ramp
+        failed = [outcome for outcome, _, _ in crowd.results if outcome not in OK_OUTCOMES]
+        if failed:
+            log(f"warm-up crowd: {len(failed)} of {args.warmup_crowd} failed ({' '.join(sorted(set(failed)))})")
 
 
 def report(args, name, clients, idle, under, crowd, sampler, start, end, before, after, counts, alive) -> dict:
     full = 0.9 * clients
+    opened = Opened(crowd.events)
+    # the ramp: from the first connection until 90 % of the clients are connected
+    full_at = opened.first_time_at_least(full, end)
     rows = {}
     for kind in PROBES:
         rows[kind] = {
             "idle": stats([ms for _, k, ms, status in idle if k == kind and status == 200]),
             "idle_fail": sum(1 for _, k, _, status in idle if k == kind and status != 200),
-            "crowd": stats([ms for t, k, ms, status in under if k == kind and open_at(crowd.events, t) >= full]),
+            "crowd": stats([ms for t, k, ms, status in under if k == kind and opened.at(t) >= full]),
             "crowd_fail": sum(1 for _, k, _, status in under if k == kind and status != 200),
+            "ramp": stats([ms for t, k, ms, status in under if k == kind and t < full_at and status == 200]),
         }
     # every round: what was open, the probes answered in it (median / max), memory
     print(f"\n#### {name}: rounds of {ROUND_SECONDS:.0f} s (open = client connections at the end of the round)")
-    print("| round | t (s) | open | liveness p50 / max (ms) | small archive p50 / max (ms) | failed probes | direct memory (MiB) | JVM RSS (MiB) |")
-    print("|---:|---:|---:|---:|---:|---:|---:|---:|")
-    previous = start
-    for i, (t, open_now, rss, direct) in enumerate(sampler, 1):
+    print("| round | t (s) | open | liveness p50 / max (ms) | small archive p50 / max (ms) | failed probes | direct memory (MiB) "
+          "| JVM RSS (MiB) | JVM CPU (% of a core) | crowd client CPU | load average |")
+    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    previous, jvm_before, client_before = sampler[0][0], sampler[0][4], sampler[0][5]
+    for i, (t, open_now, rss, direct, jvm_cpu, client_cpu, load) in enumerate(sampler[1:], 1):
         cells = []
         for kind in PROBES:
             ms = [m for at, k, m, status in under if k == kind and previous < at <= t and status == 200]
             cells.append(f"{statistics.median(ms):.1f} / {max(ms):.1f}" if ms else "-")
         failed = sum(1 for at, _, _, status in under if previous < at <= t and status != 200)
-        print(f"| {i} | {t - start:.0f} | {open_now} | {cells[0]} | {cells[1]} | {failed} | {direct:.0f} | {rss:.0f} |")
-        previous = t
+        jvm_pct = 100 * (jvm_cpu - jvm_before) / (t - previous)
+        client_pct = 100 * (client_cpu - client_before) / (t - previous)
+        print(f"| {i} | {t - start:.0f} | {open_now} | {cells[0]} | {cells[1]} | {failed} | {direct:.0f} | {rss:.0f} "
+              f"| {jvm_pct:.0f} % | {client_pct:.0f} % | {load:.1f} |")
+        previous, jvm_before, client_before = t, jvm_cpu, client_cpu
     outcomes = {}
     for outcome, _, _ in crowd.results:
         outcomes[outcome] = outcomes.get(outcome, 0) + 1
     ok = sum(outcomes.get(o, 0) for o in OK_OUTCOMES)
     rates = sorted(got / seconds / 1024 for outcome, got, seconds in crowd.results if outcome in OK_OUTCOMES and seconds > 0)
-    peak_open = max((open_at(crowd.events, t) for t, _ in crowd.events), default=0)
+    peak_open = opened.peak()
     live = rows["liveness"]
     # the acceptance: liveness within 2 x its idle latency + 20 ms, read on the p99 and, strictly, on the max
     bound_p99 = 2 * live["idle"]["p99"] + 20
@@ -397,8 +439,8 @@ def report(args, name, clients, idle, under, crowd, sampler, start, end, before,
           f"per-client rate p50 {result['rate_kib_p50']:.1f} KiB/s (min {result['rate_kib_min']:.1f})")
     for kind in PROBES:
         r = rows[kind]
-        print(f"  {kind}: idle {show(r['idle'])}, under the crowd {show(r['crowd'])}; "
-              f"failed probes idle {r['idle_fail']}, during the crowd {r['crowd_fail']}")
+        print(f"  {kind}: idle {show(r['idle'])}, under the crowd {show(r['crowd'])}, while it connected "
+              f"{show(r['ramp'])}; failed probes idle {r['idle_fail']}, during the crowd {r['crowd_fail']}")
     print(f"  goal: liveness p99 under the crowd <= 2 x idle p99 + 20 ms = {bound_p99:.1f} ms: "
           f"{'met' if result['live_p99_met'] else 'MISSED'}; max <= 2 x idle max + 20 ms = {bound_max:.1f} ms: "
           f"{'met' if result['live_max_met'] else 'MISSED'}")
@@ -463,6 +505,7 @@ def main() -> int:
     parser.add_argument("--probe-timeout", type=float, default=30)
     parser.add_argument("--idle-probes", type=int, default=20, help="probe rounds before the crowd")
     parser.add_argument("--warmup", type=int, default=5, help="full-speed downloads of the archive before measuring")
+    parser.add_argument("--warmup-crowd", type=int, default=100, help="clients of a 5-s crowd before measuring (0: none)")
     parser.add_argument("--json", default="")
     args = parser.parse_args()
     # a TERM from crowd-bench.sh's clean-up unwinds, so that the JVM under test is stopped too

@@ -11,7 +11,8 @@
 #      provider of a real Kafka broker and a real PostgreSQL, and reads their addresses from its log
 #   3. runs crowd-bench.py, which writes 20 x 5 MiB of random data (the archive) and a 4 KiB file (the
 #      small archive), then for each scenario (services up or down; CROWD_CLIENTS clients) starts a fresh
-#      JVM of the jar (CROWD_JAVA_OPTS), warms it up, probes it idle (CROWD_IDLE_PROBES rounds of 0.5 s),
+#      JVM of the jar (CROWD_JAVA_OPTS), warms it up (full-speed downloads, probes, 100 slow clients for
+#      5 s), probes it idle (CROWD_IDLE_PROBES rounds of 0.5 s),
 #      then opens the crowd: every client a GET of the archive, read at CROWD_RATE bytes/s through a
 #      64 KiB receive buffer for CROWD_HOLD seconds, its bytes compared with the archive, then closed.
 #      "down" points the jar at closed loopback ports (127.0.0.1:1) for both, as an instance serving

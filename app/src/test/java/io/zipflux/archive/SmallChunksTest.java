@@ -66,10 +66,7 @@ class SmallChunksTest {
 
     @BeforeAll
     static void photos() {
-        var album = TestPhotos.folder("crowd-album");
-        for (int i = 0; i < 4; i++) {
-            TestPhotos.sparseFile(album, "part-" + i + ".raw", 16L << 20);
-        }
+        TestPhotos.sparseAlbum("crowd-album");
     }
 
     @Test

@@ -1,13 +1,11 @@
 package io.zipflux.archive;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.net.InetSocketAddress;
-import java.net.Socket;
-import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+
+import io.zipflux.system.RawConnection;
 
 /**
  * Downloads whose clients read the answer's head and then nothing, like clients on a very slow link:
@@ -17,7 +15,7 @@ final class StalledDownloads implements AutoCloseable {
 
     private final int port;
 
-    private final List<Socket> sockets = new ArrayList<>();
+    private final List<RawConnection> connections = new ArrayList<>();
 
     private String lastHead = "";
 
@@ -25,30 +23,13 @@ final class StalledDownloads implements AutoCloseable {
         this.port = port;
     }
 
-    /** Starts one more: the status of its answer, once the head is read. */
+    /** Starts one more, on a connection with a 4 KB receive buffer: the status of its answer, once the head is read. */
     int start(String path) throws IOException {
-        Socket socket = request(port, path);
-        sockets.add(socket);
-        lastHead = head(socket.getInputStream());
+        RawConnection connection = new RawConnection(port, 4096);
+        connections.add(connection);
+        connection.send(RawConnection.get(path));
+        lastHead = connection.head(Duration.ofSeconds(10));
         return Integer.parseInt(lastHead.substring(9, 12));
-    }
-
-    /** Sends a GET of {@code path} on a new connection with a 4 KB receive buffer, and reads nothing. */
-    static Socket request(int port, String path) throws IOException {
-        Socket socket = new Socket();
-        try {
-            socket.setReceiveBufferSize(4096);
-            socket.connect(new InetSocketAddress("127.0.0.1", port), 5000);
-            socket.setSoTimeout(10_000);
-            String request = "GET " + path + " HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n";
-            socket.getOutputStream().write(request.getBytes(StandardCharsets.US_ASCII));
-            socket.getOutputStream().flush();
-            return socket;
-        }
-        catch (IOException ex) {
-            socket.close();
-            throw ex;
-        }
     }
 
     /** The status line and headers of the last answer. */
@@ -57,26 +38,14 @@ final class StalledDownloads implements AutoCloseable {
     }
 
     int count() {
-        return sockets.size();
-    }
-
-    private static String head(InputStream in) throws IOException {
-        ByteArrayOutputStream head = new ByteArrayOutputStream();
-        while (!head.toString(StandardCharsets.US_ASCII).endsWith("\r\n\r\n")) {
-            int b = in.read();
-            if (b < 0) {
-                throw new IOException("closed after " + head.size() + " bytes of a response head");
-            }
-            head.write(b);
-        }
-        return head.toString(StandardCharsets.US_ASCII);
+        return connections.size();
     }
 
     @Override
     public void close() throws IOException {
-        for (Socket socket : sockets) {
-            socket.close();
+        for (RawConnection connection : connections) {
+            connection.close();
         }
-        sockets.clear();
+        connections.clear();
     }
 }

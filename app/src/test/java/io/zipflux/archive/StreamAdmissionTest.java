@@ -51,10 +51,7 @@ class StreamAdmissionTest {
 
     @BeforeAll
     static void photos() {
-        var album = TestPhotos.folder("admission-album");
-        for (int i = 0; i < 4; i++) {
-            TestPhotos.sparseFile(album, "part-" + i + ".raw", 16L << 20);
-        }
+        TestPhotos.sparseAlbum("admission-album");
     }
 
     @Test

@@ -1,9 +1,7 @@
 package io.zipflux.archive;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.lang.management.ManagementFactory;
-import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -16,6 +14,8 @@ import org.junit.jupiter.api.Test;
 
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.web.server.LocalServerPort;
+
+import io.zipflux.system.RawConnection;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -38,17 +38,16 @@ class StreamLifecycleTest {
 
     @BeforeAll
     static void photos() {
-        big = TestPhotos.folder("big-album");
-        for (int i = 0; i < 4; i++) {
-            TestPhotos.sparseFile(big, "part-" + i + ".raw", 16L << 20);
-        }
+        big = TestPhotos.sparseAlbum("big-album");
     }
 
     @Test
     void clientDisconnectStopsPackingAndClosesFiles() throws Exception {
         double abortedBefore = aborted();
-        try (Socket socket = StalledDownloads.request(port, "/archive/big-album/")) {
-            readAtLeast(socket, 200_000);
+        try (RawConnection connection = new RawConnection(port, 4096)) {
+            connection.send(RawConnection.get("/archive/big-album/"));
+            connection.head(Duration.ofSeconds(10));
+            readAtLeast(connection, 200_000);
             assertThat(active()).isEqualTo(1);
             assertThat(openFilesUnder(big)).isPositive();
         }
@@ -80,12 +79,12 @@ class StreamLifecycleTest {
         Await.within(Duration.ofSeconds(5), () -> active() == 0 && openFilesUnder(big) == 0);
     }
 
-    private static void readAtLeast(Socket socket, int count) throws IOException {
-        InputStream in = socket.getInputStream();
+    /** Reads {@code count} bytes of a body whose head was read (which set the read timeout). */
+    private static void readAtLeast(RawConnection connection, int count) throws IOException {
         byte[] buffer = new byte[8192];
         int total = 0;
         while (total < count) {
-            int read = in.read(buffer, 0, Math.min(buffer.length, count - total));
+            int read = connection.read(buffer);
             assertThat(read).as("bytes before the server closed").isPositive();
             total += read;
         }
