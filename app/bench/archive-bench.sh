@@ -24,13 +24,14 @@
 # Knobs (environment): CHUNK_SIZE (passed to zipflux, default 64KB), SWARM_CLIENTS (1000), SWARM_RATE
 # (bytes/s per client, 102400), SWARM_TIMEOUT (s per client for D, 60), SWARM_LARGE=0 skips the E run,
 # SWARM_LARGE_TIMEOUT (s per client for E, 120), RUNS (5), WARMUP (downloads of A and B each, 20),
-# LINK_RUNS (rounds of step 6b, 9; 0 skips it), BENCH_DEADLINE (s, 900), KEEP_TMP=1 keeps the temp dir (data, logs) for inspection.
+# LINK_RUNS (rounds of step 6b, 9; 0 skips it), BENCH_DEADLINE (s, 900), KEEP_TMP=1 keeps the temp dir (data, logs) for inspection,
+# ZIPFLUX_JAR (the jar to measure, default app/target/zipflux.jar, built if missing; e.g. a copy of an earlier build, to compare).
 set -euo pipefail
 
 cd "$(dirname "$0")/../.."          # repository root
 ROOT=$(pwd)
 BENCH="$ROOT/app/bench"
-JAR="$ROOT/app/target/zipflux.jar"
+JAR=${ZIPFLUX_JAR:-$ROOT/app/target/zipflux.jar}
 RUNS=${RUNS:-5}
 SWARM_CLIENTS=${SWARM_CLIENTS:-1000}
 SWARM_RATE=${SWARM_RATE:-102400}

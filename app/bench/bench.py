@@ -22,6 +22,8 @@ import sys
 import time
 from urllib.parse import urlsplit
 
+from bench_common import parse_head, slow_connection
+
 # name -> (number of files, bytes per file)
 SETS = {
     "A": (20, 5 * 1024 * 1024),
@@ -79,16 +81,7 @@ class Swarm:
         counted = False
         try:
             async with asyncio.timeout(self.args.timeout):
-                loop = asyncio.get_running_loop()
-                sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-                sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, self.args.rcvbuf)
-                sock.setblocking(False)
-                try:
-                    await loop.sock_connect(sock, (self.host, self.port))
-                except BaseException:
-                    sock.close()
-                    raise
-                reader, writer = await asyncio.open_connection(sock=sock, limit=self.args.read_size)
+                reader, writer = await slow_connection(self.host, self.port, self.args.rcvbuf, self.args.read_size)
                 self.in_flight += 1
                 counted = True
                 self.peak_in_flight = max(self.peak_in_flight, self.in_flight)
@@ -96,13 +89,7 @@ class Swarm:
                 await writer.drain()
                 head = await reader.readuntil(b"\r\n\r\n")
                 first_byte = time.monotonic() - started
-                lines = head.decode("latin-1").split("\r\n")
-                status = int(lines[0].split()[1])
-                headers = {}
-                for line in lines[1:]:
-                    if ":" in line:
-                        k, v = line.split(":", 1)
-                        headers[k.strip().lower()] = v.strip()
+                status, headers = parse_head(head)
                 if status != 200:
                     return self.done(f"status_{status}", started, first_byte)
                 if "content-length" not in headers:

@@ -1,5 +1,7 @@
-"""Pieces the benchmark scripts share: logging, table cells, JSON answers, a file POSTed with sendfile."""
+"""Pieces the benchmark scripts share: logging, table cells, JSON answers, a file POSTed with sendfile,
+slow asyncio connections and their response heads."""
 
+import asyncio
 import http.client
 import json
 import os
@@ -62,3 +64,29 @@ def post_file(host: str, port: int, target: str, content_type: str, path: str, t
     finally:
         sock.close()
     return seconds, response.status, parse_json(body)
+
+
+async def slow_connection(host: str, port: int, rcvbuf: int, read_size: int):
+    """An asyncio (reader, writer) whose socket has a receive buffer of RCVBUF bytes, set before it connects
+    so that the window is small from the start: a client that reads slowly makes the server hold its stream."""
+    loop = asyncio.get_running_loop()
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, rcvbuf)
+        sock.setblocking(False)
+        await loop.sock_connect(sock, (host, port))
+    except BaseException:
+        sock.close()
+        raise
+    return await asyncio.open_connection(sock=sock, limit=read_size)
+
+
+def parse_head(head: bytes) -> tuple[int, dict]:
+    """The status and headers (names in lower case) of an HTTP/1.1 response head."""
+    lines = head.decode("latin-1").split("\r\n")
+    headers = {}
+    for line in lines[1:]:
+        if ":" in line:
+            k, v = line.split(":", 1)
+            headers[k.strip().lower()] = v.strip()
+    return int(lines[0].split()[1]), headers

@@ -18,7 +18,7 @@ import org.springframework.stereotype.Component;
 
 /**
  * Archive metrics: streams in progress, bytes handed to the network, streams by outcome
- * (completed, aborted by the client, failed) and time to first byte.
+ * (completed, aborted by the client, failed), downloads refused for memory, and time to first byte.
  */
 @Component
 class ArchiveMetrics {
@@ -37,6 +37,8 @@ class ArchiveMetrics {
 
     private final Counter failed;
 
+    private final Counter refused;
+
     private final Timer firstByte;
 
     ArchiveMetrics(MeterRegistry registry) {
@@ -47,6 +49,9 @@ class ArchiveMetrics {
         this.completed = outcome(registry, "completed");
         this.aborted = outcome(registry, "aborted");
         this.failed = outcome(registry, "failed");
+        this.refused = Counter.builder("zipflux.archive.refused")
+                .description("Downloads answered 503 because direct memory in use was past stream-memory-limit")
+                .register(registry);
         this.firstByte = Timer.builder("zipflux.archive.first.byte")
                 .description("Time from request to the first archive byte")
                 .serviceLevelObjectives(FIRST_BYTE_BUCKETS)
@@ -81,6 +86,10 @@ class ArchiveMetrics {
                     boolean allSent = expectedBytes >= 0 && sent.get() == expectedBytes;
                     outcomeOf(allSent ? SignalType.ON_COMPLETE : signal).increment();
                 });
+    }
+
+    void refused() {
+        refused.increment();
     }
 
     private Counter outcomeOf(SignalType signal) {

@@ -20,8 +20,14 @@ import org.springframework.validation.annotation.Validated;
  * @param photosDir folder holding one sub-folder per archive hash
  * @param chunkSize size of the buffers read from files and written to the client
  * @param largeChunkSize the buffer size used instead while little memory is in use (faster streams)
- * @param largeChunkBudget network buffer memory in use below which reads use the large chunk size;
+ * @param largeChunkBudget direct memory in use below which reads use the large chunk size;
  *                         above it they fall back to {@code chunkSize}, so many slow streams stay bounded
+ * @param smallChunkSize the buffer size used once direct memory in use passes {@code smallChunkBudget}
+ * @param smallChunkBudget direct memory in use past which reads use {@code smallChunkSize}, so that a
+ *                         crowd of streams fits; empty: half the JVM's direct memory limit
+ * @param streamMemoryLimit direct memory in use past which a new download is answered 503 with
+ *                          Retry-After, before memory runs out for the streams already running and for
+ *                          every other request; empty: three quarters of the JVM's direct memory limit
  * @param writePrefetch how many chunks may wait in the network layer per stream (memory bound)
  * @param responseDelayEnabled whether to pause between chunks (throttling, as the seed did)
  * @param responseDelay the pause between chunks; a bare number means seconds
@@ -38,6 +44,9 @@ public record ArchiveProperties(
         @NotNull @DefaultValue("64KB") DataSize chunkSize,
         @NotNull @DefaultValue("256KB") DataSize largeChunkSize,
         @NotNull @DefaultValue("64MB") DataSize largeChunkBudget,
+        @NotNull @DefaultValue("16KB") DataSize smallChunkSize,
+        DataSize smallChunkBudget,
+        DataSize streamMemoryLimit,
         @Min(2) @Max(128) @DefaultValue("2") int writePrefetch,
         @DefaultValue("false") boolean responseDelayEnabled,
         @NotNull @DurationUnit(ChronoUnit.SECONDS) @DefaultValue("0s") Duration responseDelay,
@@ -52,6 +61,19 @@ public record ArchiveProperties(
 
     int largeChunkBytes() {
         return Math.max(chunkBytes(), bytes(largeChunkSize));
+    }
+
+    /** Never above {@code chunkSize}: small chunks are the crowd's. */
+    int smallChunkBytes() {
+        return Math.min(chunkBytes(), bytes(smallChunkSize));
+    }
+
+    long smallChunkBudgetBytes() {
+        return smallChunkBudget != null ? smallChunkBudget.toBytes() : NetworkMemory.limit() / 2;
+    }
+
+    long streamMemoryLimitBytes() {
+        return streamMemoryLimit != null ? streamMemoryLimit.toBytes() : NetworkMemory.limit() / 4 * 3;
     }
 
     private static int bytes(DataSize size) {

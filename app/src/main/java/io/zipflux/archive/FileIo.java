@@ -12,9 +12,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.LongFunction;
 import java.util.zip.CRC32;
 
-import io.netty.buffer.ByteBufAllocator;
-import io.netty.buffer.ByteBufAllocatorMetric;
-import io.netty.buffer.ByteBufAllocatorMetricProvider;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.SynchronousSink;
@@ -45,9 +42,13 @@ class FileIo implements DisposableBean {
 
     private final long largeChunkBudget;
 
-    private final ByteBufAllocatorMetric networkMemory;
+    private final int smallChunkBytes;
 
-    FileIo(ArchiveProperties properties) {
+    private final long smallChunkBudget;
+
+    private final NetworkMemory memory;
+
+    FileIo(ArchiveProperties properties, NetworkMemory memory) {
         AtomicInteger count = new AtomicInteger();
         this.executor = Executors.newFixedThreadPool(properties.fileIoThreads(), runnable -> {
             Thread thread = new Thread(runnable, "zipflux-file-io-" + count.incrementAndGet());
@@ -57,10 +58,12 @@ class FileIo implements DisposableBean {
         this.scheduler = Schedulers.fromExecutorService(executor, "zipflux-file-io");
         this.chunkBytes = properties.chunkBytes();
         // A response delay throttles per chunk: then chunks keep their configured size.
-        this.largeChunkBytes = properties.effectiveDelay().isZero() ? properties.largeChunkBytes() : chunkBytes;
+        boolean throttled = !properties.effectiveDelay().isZero();
+        this.largeChunkBytes = throttled ? chunkBytes : properties.largeChunkBytes();
         this.largeChunkBudget = properties.largeChunkBudget().toBytes();
-        this.networkMemory = ByteBufAllocator.DEFAULT instanceof ByteBufAllocatorMetricProvider provider
-                ? provider.metric() : null;
+        this.smallChunkBytes = throttled ? chunkBytes : properties.smallChunkBytes();
+        this.smallChunkBudget = properties.smallChunkBudgetBytes();
+        this.memory = memory;
     }
 
     Scheduler scheduler() {
@@ -72,13 +75,18 @@ class FileIo implements DisposableBean {
     }
 
     /**
-     * The size of the next read: large while the network buffers in use (Netty's pooled direct
-     * memory, which Reactor Netty writes from) stay under the budget, the configured chunk size
-     * otherwise. One stream alone gets large reads and nginx-like speed; a thousand slow ones fill
-     * the budget and fall back to small reads, keeping memory per stream bounded.
+     * The size of the next read, from the direct memory in use (where Netty's buffers, which Reactor
+     * Netty writes from, live): small past the small-chunk budget, else large under the large-chunk
+     * budget, else the configured chunk size. One stream alone gets large reads and nginx-like speed;
+     * a crowd of slow ones fills the budgets and falls back to smaller reads, each stream holding at
+     * most write-prefetch chunks, so that thousands fit in the direct memory limit.
      */
     int chunkNow() {
-        return networkMemory != null && networkMemory.usedDirectMemory() < largeChunkBudget ? largeChunkBytes : chunkBytes;
+        long used = memory.used();
+        if (used >= smallChunkBudget) {
+            return smallChunkBytes;
+        }
+        return used < largeChunkBudget ? largeChunkBytes : chunkBytes;
     }
 
     /**
@@ -217,7 +225,9 @@ class FileIo implements DisposableBean {
 
     private long crcOf(Path file, long size) throws IOException {
         CRC32 crc = new CRC32();
-        ByteBuffer buffer = ByteBuffer.allocateDirect(256 * 1024);
+        // On the heap: a direct buffer per call would hold direct memory until a GC, outside every budget
+        // (the JDK reads through one cached direct buffer per pool thread instead).
+        ByteBuffer buffer = ByteBuffer.allocate(256 * 1024);
         try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
             long remaining = size;
             while (remaining > 0) {

@@ -2,6 +2,7 @@ package io.zipflux.archive;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -14,6 +15,7 @@ import org.springframework.http.HttpMethod;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.stereotype.Component;
+import org.springframework.web.ErrorResponseException;
 import org.springframework.web.reactive.function.BodyInserters;
 import org.springframework.web.reactive.function.server.ServerRequest;
 import org.springframework.web.reactive.function.server.ServerResponse;
@@ -33,23 +35,35 @@ public class ZipDownloads {
 
     private final ArchiveMetrics metrics;
 
+    private final StreamAdmission admission;
+
     private final Compression defaultCompression;
 
     private final Duration delay;
 
     ZipDownloads(StoreArchive storeArchive, DeflateArchive deflateArchive, ArchiveMetrics metrics,
-            ArchiveProperties properties) {
+            StreamAdmission admission, ArchiveProperties properties) {
         this.storeArchive = storeArchive;
         this.deflateArchive = deflateArchive;
         this.metrics = metrics;
+        this.admission = admission;
         this.defaultCompression = properties.compression();
         this.delay = properties.effectiveDelay();
     }
 
-    /** The zip of {@code entries} as {@code fileName}; a HEAD request gets the same headers and nothing is packed. */
+    /**
+     * The zip of {@code entries} as {@code fileName}; a HEAD request gets the same headers and nothing is packed.
+     * A download that would take memory past the streams' limit is refused (503) before anything is listed.
+     */
     public Mono<ServerResponse> serve(ServerRequest request, String fileName, Mono<List<ArchiveEntry>> entries) {
         long start = System.nanoTime();
         boolean withBody = !HttpMethod.HEAD.equals(request.method());
+        if (withBody) {
+            Optional<ErrorResponseException> refusal = admission.refusal();
+            if (refusal.isPresent()) {
+                return Mono.error(refusal.get());
+            }
+        }
         Compression compression = request.queryParam("compression")
                 .map(Compression::parse)
                 .orElse(defaultCompression);

@@ -1,17 +1,10 @@
 package io.zipflux.archive;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.lang.management.ManagementFactory;
-import java.net.InetSocketAddress;
-import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.function.BooleanSupplier;
 import java.util.stream.Stream;
 
 import io.micrometer.core.instrument.MeterRegistry;
@@ -21,6 +14,8 @@ import org.junit.jupiter.api.Test;
 
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.web.server.LocalServerPort;
+
+import io.zipflux.system.RawConnection;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -43,22 +38,21 @@ class StreamLifecycleTest {
 
     @BeforeAll
     static void photos() {
-        big = TestPhotos.folder("big-album");
-        for (int i = 0; i < 4; i++) {
-            TestPhotos.sparseFile(big, "part-" + i + ".raw", 16L << 20);
-        }
+        big = TestPhotos.sparseAlbum("big-album");
     }
 
     @Test
     void clientDisconnectStopsPackingAndClosesFiles() throws Exception {
         double abortedBefore = aborted();
-        try (Socket socket = requestWithoutReading("/archive/big-album/")) {
-            readAtLeast(socket, 200_000);
+        try (RawConnection connection = new RawConnection(port, 4096)) {
+            connection.send(RawConnection.get("/archive/big-album/"));
+            connection.head(Duration.ofSeconds(10));
+            readAtLeast(connection, 200_000);
             assertThat(active()).isEqualTo(1);
             assertThat(openFilesUnder(big)).isPositive();
         }
 
-        awaitWithin(Duration.ofSeconds(1), () -> active() == 0 && openFilesUnder(big) == 0);
+        Await.within(Duration.ofSeconds(1), () -> active() == 0 && openFilesUnder(big) == 0);
         assertThat(aborted()).isEqualTo(abortedBefore + 1);
     }
 
@@ -67,14 +61,11 @@ class StreamLifecycleTest {
         new ArchiveClient(port).get("/archive/big-album/", "Range", "bytes=0-1000");
         int threadsBefore = ManagementFactory.getThreadMXBean().getThreadCount();
         long directBefore = PooledByteBufAllocator.DEFAULT.metric().usedDirectMemory();
-        List<Socket> clients = new ArrayList<>();
-        try {
+        try (StalledDownloads clients = new StalledDownloads(port)) {
             for (int i = 0; i < SLOW_CLIENTS; i++) {
-                Socket socket = requestWithoutReading("/archive/big-album/");
-                readAtLeast(socket, 100);
-                clients.add(socket);
+                assertThat(clients.start("/archive/big-album/")).isEqualTo(200);
             }
-            awaitWithin(Duration.ofSeconds(10), () -> active() == SLOW_CLIENTS);
+            Await.within(Duration.ofSeconds(10), () -> active() == SLOW_CLIENTS);
 
             int threadsDuring = ManagementFactory.getThreadMXBean().getThreadCount();
             assertThat(threadsDuring - threadsBefore).as("threads added for %d stalled downloads", SLOW_CLIENTS)
@@ -85,32 +76,15 @@ class StreamLifecycleTest {
             assertThat(directDuring - directBefore).as("direct memory held by %d stalled downloads", SLOW_CLIENTS)
                     .isLessThan(SLOW_CLIENTS * 16L * 1024 * 4 * 4);
         }
-        finally {
-            for (Socket socket : clients) {
-                socket.close();
-            }
-        }
-        awaitWithin(Duration.ofSeconds(5), () -> active() == 0 && openFilesUnder(big) == 0);
+        Await.within(Duration.ofSeconds(5), () -> active() == 0 && openFilesUnder(big) == 0);
     }
 
-    /** Sends a GET and then reads nothing, like a client on a very slow link. */
-    private Socket requestWithoutReading(String path) throws IOException {
-        Socket socket = new Socket();
-        socket.setReceiveBufferSize(4096);
-        socket.connect(new InetSocketAddress("127.0.0.1", port), 5000);
-        socket.setSoTimeout(10_000);
-        String request = "GET " + path + " HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n";
-        socket.getOutputStream().write(request.getBytes(StandardCharsets.US_ASCII));
-        socket.getOutputStream().flush();
-        return socket;
-    }
-
-    private static void readAtLeast(Socket socket, int count) throws IOException {
-        InputStream in = socket.getInputStream();
+    /** Reads {@code count} bytes of a body whose head was read (which set the read timeout). */
+    private static void readAtLeast(RawConnection connection, int count) throws IOException {
         byte[] buffer = new byte[8192];
         int total = 0;
         while (total < count) {
-            int read = in.read(buffer, 0, Math.min(buffer.length, count - total));
+            int read = connection.read(buffer);
             assertThat(read).as("bytes before the server closed").isPositive();
             total += read;
         }
@@ -142,14 +116,6 @@ class StreamLifecycleTest {
         }
         catch (IOException ex) {
             return null;
-        }
-    }
-
-    private static void awaitWithin(Duration limit, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + limit.toNanos();
-        while (!condition.getAsBoolean()) {
-            assertThat(System.nanoTime()).as("condition met within %s", limit).isLessThan(deadline);
-            Thread.sleep(20);
         }
     }
 }

@@ -41,6 +41,15 @@ final class TestPhotos {
         });
     }
 
+    /** A new folder of four sparse files of 16 MiB: a 64 MiB archive that costs no disk. */
+    static Path sparseAlbum(String hash) {
+        Path album = folder(hash);
+        for (int i = 0; i < 4; i++) {
+            sparseFile(album, "part-" + i + ".raw", 16L << 20);
+        }
+        return album;
+    }
+
     /** A sparse file: {@code size} bytes, mostly holes, with a marker at the end so its CRC is not trivial. */
     static Path sparseFile(Path folder, String name, long size) {
         Path file = folder.resolve(name);

@@ -13,14 +13,14 @@ import java.time.Duration;
  * One HTTP/1.1 connection to 127.0.0.1 over a plain socket, for what ordinary clients hide: a request
  * sent byte by byte, a connection kept idle, a response not read, a close by the server.
  */
-final class RawConnection implements AutoCloseable {
+public final class RawConnection implements AutoCloseable {
 
     private final Socket socket = new Socket();
 
     private final InputStream in;
 
     /** A connection whose receive buffer is {@code receiveBuffer} bytes (0: the system's). */
-    RawConnection(int port, int receiveBuffer) throws IOException {
+    public RawConnection(int port, int receiveBuffer) throws IOException {
         if (receiveBuffer > 0) {
             socket.setReceiveBufferSize(receiveBuffer);
         }
@@ -32,7 +32,7 @@ final class RawConnection implements AutoCloseable {
         this(port, 0);
     }
 
-    static String get(String path) {
+    public static String get(String path) {
         return "GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
     }
 
@@ -41,13 +41,13 @@ final class RawConnection implements AutoCloseable {
         return "GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " + key + "\r\n\r\n";
     }
 
-    void send(String text) throws IOException {
+    public void send(String text) throws IOException {
         socket.getOutputStream().write(text.getBytes(StandardCharsets.US_ASCII));
         socket.getOutputStream().flush();
     }
 
     /** The status line and headers of the next response, read within {@code limit}. */
-    String head(Duration limit) throws IOException {
+    public String head(Duration limit) throws IOException {
         socket.setSoTimeout((int) limit.toMillis());
         ByteArrayOutputStream head = new ByteArrayOutputStream();
         while (!head.toString(StandardCharsets.US_ASCII).endsWith("\r\n\r\n")) {
@@ -73,7 +73,7 @@ final class RawConnection implements AutoCloseable {
     }
 
     /** Reads {@code bytes} at most, as they come. */
-    int read(byte[] bytes) throws IOException {
+    public int read(byte[] bytes) throws IOException {
         return in.read(bytes);
     }
 
