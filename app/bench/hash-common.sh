@@ -230,11 +230,12 @@ hash_finish() {
     exit "$rc"
 }
 
-# Prints the service log's warnings and errors so far, grouped by kind (ids replaced by <id>), and
-# the first lines of each kind, leaving out the known harmless start-up warnings.
+# Prints the warnings and errors so far of the service log $1 (default $ZF_LOG), grouped by kind (ids
+# replaced by <id>), and the first lines of each kind, leaving out the known harmless start-up warnings.
 hash_log_problems() {
-    [[ -n "${ZF_LOG:-}" && -f "$ZF_LOG" ]] || return 0
-    grep -aE '^[0-9T:.-]+Z +(ERROR|WARN) ' "$ZF_LOG" | grep -avE 'SpringDocAppInitializer|QuorumController' >"$WORK/problems.txt" || true
+    local log=${1:-${ZF_LOG:-}}
+    [[ -n "$log" && -f "$log" ]] || return 0
+    grep -aE '^[0-9T:.-]+Z +(ERROR|WARN) ' "$log" | grep -avE 'SpringDocAppInitializer|QuorumController' >"$WORK/problems.txt" || true
     [[ -s "$WORK/problems.txt" ]] || { echo "service log: no warnings or errors"; return 0; }
     echo "service log warnings/errors ($(wc -l <"$WORK/problems.txt") lines), by kind:"
     sed -E 's/^[^ ]+ +(ERROR|WARN) +[0-9]+ --- \[[^]]*\] \[[^]]*\] ([^ ]+) *: /\1 \2: /;

@@ -1,0 +1,423 @@
+#!/usr/bin/env python3
+"""Key-authentication benchmark driver (Python 3.11 stdlib only), run by auth-bench.sh.
+
+Two zipflux instances on loopback, the same but for zipflux.security.enabled: --on checks the API key
+of every request, --off lets every request in. Both get the same request bytes (the --on instance's
+admin key, $ZF_KEY, which --off ignores) over keep-alive connections from --clients worker processes.
+
+1. Set-up: --jobs small hash jobs on each instance (POST /api/v1/files), waited until SUCCEEDED; checks
+   that --on refuses a request without the key (401) and --off answers it (200).
+2. Latency: for GET /api/v1/jobs/{id} and GET /api/v1/jobs?limit=10, a warm-up, then --rounds rounds,
+   each --requests requests per instance split over the clients, the instances' order alternating from
+   round to round. Printed per round: p50, p99, max per instance, the differences on - off and each
+   JVM's CPU time per request. Verdict: median over rounds of the p99 difference < --goal-ms.
+3. Cache: --keys new client keys (POST /api/v1/keys); each one's first request (a database look-up),
+   the median of the next 20 (cached), and one after 1 s without requests (the cache holds an answer
+   at most 750 ms: a look-up again).
+4. Revocation: --revocations keys, each answering 200 right up to its DELETE /api/v1/keys/{name}, then
+   polled every 10 ms until refused (401; goal within 1 s) and 5 times more (still 401).
+
+Exit status: 0 every goal met, 1 a goal missed, 2 a check failed (a wrong status, a job not finished).
+"""
+import argparse
+import http.client
+import json
+import multiprocessing
+import os
+import statistics
+import sys
+import time
+import urllib.parse
+import uuid
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from bench_common import api_headers, fmt, log, parse_json, percentile  # noqa: E402
+from hash_cpu import TICK  # noqa: E402
+
+REVOKE_GOAL_S = 1.0
+TERMINAL = ("SUCCEEDED", "FAILED", "CANCELLED")
+
+
+class CheckFailed(Exception):
+    pass
+
+
+class Side:
+    """One instance: its address, its JVM's pid (for CPU time) and what the set-up made there."""
+
+    def __init__(self, name: str, url: str, pid: int | None):
+        parsed = urllib.parse.urlsplit(url)
+        if parsed.hostname not in ("127.0.0.1", "localhost", "::1"):
+            raise SystemExit(f"{url}: this benchmark talks to the local machine only")
+        self.name, self.url, self.host, self.port, self.pid = name, url, parsed.hostname, parsed.port, pid
+        self.conn = http.client.HTTPConnection(self.host, self.port, timeout=30)
+        self.job_id = None
+        self.sizes: dict[str, int] = {}
+
+    def call(self, method: str, path: str, body: bytes | None = None, headers: dict | None = None,
+             key: str | None = None) -> tuple[int, dict, float]:
+        """One request on this side's keep-alive connection, with key (else $ZF_KEY); answers (status,
+        JSON, seconds). A GET on a connection the server closed meanwhile is sent again on a new one."""
+        sent = dict(headers or {})
+        sent.update({"Authorization": f"Bearer {key}"} if key else api_headers())
+        for attempt in (1, 2):
+            start = time.perf_counter()
+            try:
+                self.conn.request(method, path, body=body, headers=sent)
+                response = self.conn.getresponse()
+                payload = response.read()
+                return response.status, parse_json(payload), time.perf_counter() - start
+            except (http.client.HTTPException, OSError):
+                self.conn.close()
+                if attempt == 2 or method != "GET":
+                    raise
+        raise AssertionError("unreachable")
+
+    def reopen(self) -> None:
+        """A new connection, opened by a request without any credential (none is looked up), so that
+        the next timed request pays no connect."""
+        self.conn.close()
+        self.conn.request("GET", "/actuator/health/liveness")
+        response = self.conn.getresponse()
+        response.read()
+        if response.status != 200:
+            raise CheckFailed(f"{self.name}: GET /actuator/health/liveness answered {response.status}")
+
+    def cpu_seconds(self) -> float | None:
+        if not self.pid:
+            return None
+        with open(f"/proc/{self.pid}/stat", encoding="utf-8") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / TICK
+
+
+# ------------------------------------------------------------------------------------------ workers
+
+def worker(pipe, headers: dict) -> None:
+    """A client process: per command (host, port, path, n), n GETs on its keep-alive connection to
+    that host; answers (latencies in s, non-200 answers, connections opened, last body size)."""
+    conns: dict[tuple[str, int], http.client.HTTPConnection] = {}
+    while (command := pipe.recv()) is not None:
+        host, port, path, n = command
+        conn = conns.setdefault((host, port), http.client.HTTPConnection(host, port, timeout=30))
+        latencies, bad, opened, size = [], 0, 0, 0
+        try:
+            for _ in range(n):
+                opened += conn.sock is None
+                start = time.perf_counter()
+                conn.request("GET", path, headers=headers)
+                response = conn.getresponse()
+                size = len(response.read())
+                latencies.append(time.perf_counter() - start)
+                bad += response.status != 200
+            pipe.send((latencies, bad, opened, size, None))
+        except (http.client.HTTPException, OSError) as error:
+            conn.close()
+            pipe.send((latencies, bad, opened, size, f"{type(error).__name__}: {error}"))
+
+
+class Clients:
+    """--clients worker processes, each with its own keep-alive connection to each instance."""
+
+    def __init__(self, count: int):
+        headers = {"Accept": "application/json", **api_headers()}
+        context = multiprocessing.get_context("fork")
+        self.pipes, self.processes = [], []
+        for _ in range(count):
+            here, there = context.Pipe()
+            process = context.Process(target=worker, args=(there, headers), daemon=True)
+            process.start()
+            self.pipes.append(here)
+            self.processes.append(process)
+
+    def run(self, side: Side, path: str, requests: int) -> dict:
+        """requests GETs of path, split over the clients, all at once; the JVM's CPU time around them."""
+        share = -(-requests // len(self.pipes))
+        cpu_before = side.cpu_seconds()
+        for pipe in self.pipes:
+            pipe.send((side.host, side.port, path, share))
+        answers = [pipe.recv() for pipe in self.pipes]
+        cpu_after = side.cpu_seconds()
+        errors = [answer[4] for answer in answers if answer[4]]
+        if errors:
+            raise CheckFailed(f"{side.name} {path}: {errors[0]}")
+        latencies = sorted(x for answer in answers for x in answer[0])
+        result = {
+            "n": len(latencies), "p50": percentile(latencies, 50), "p99": percentile(latencies, 99),
+            "max": latencies[-1], "bad": sum(answer[1] for answer in answers),
+            "opened": sum(answer[2] for answer in answers), "size": answers[0][3],
+        }
+        if cpu_before is not None and cpu_after is not None:
+            result["cpu_us"] = (cpu_after - cpu_before) / len(latencies) * 1e6
+        return result
+
+    def close(self) -> None:
+        for pipe in self.pipes:
+            pipe.send(None)
+        for process in self.processes:
+            process.join(10)
+
+
+# ------------------------------------------------------------------------------------------ set-up
+
+def create_jobs(side: Side, count: int, timeout: float) -> None:
+    """count small hash jobs, waited until SUCCEEDED; the first one's id is side.job_id."""
+    ids = []
+    for index in range(count):
+        boundary = uuid.uuid4().hex
+        body = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"auth-{index}.bin\"\r\n"
+                f"Content-Type: application/octet-stream\r\n\r\n").encode() + os.urandom(4096) \
+            + f"\r\n--{boundary}--\r\n".encode()
+        status, answer, _ = side.call("POST", "/api/v1/files", body,
+                                      {"Content-Type": f"multipart/form-data; boundary={boundary}"})
+        if status != 202:
+            raise CheckFailed(f"{side.name}: POST /api/v1/files answered {status}: {answer}")
+        ids.append(answer["jobId"])
+    deadline = time.monotonic() + timeout
+    for job_id in ids:
+        while True:
+            status, job, _ = side.call("GET", f"/api/v1/jobs/{job_id}")
+            if status == 200 and job.get("state") in TERMINAL:
+                if job["state"] != "SUCCEEDED":
+                    raise CheckFailed(f"{side.name}: job {job_id} ended {job['state']}: {job.get('error')}")
+                break
+            if time.monotonic() > deadline:
+                raise CheckFailed(f"{side.name}: job {job_id} not finished within {timeout:.0f}s: {status} {job}")
+            time.sleep(0.05)
+    side.job_id = ids[0]
+
+
+def check_without_key(on: Side, off: Side) -> None:
+    """The positive control of the comparison: only --on checks credentials."""
+    for side, wanted in ((on, 401), (off, 200)):
+        side.conn.request("GET", "/api/v1/jobs?limit=10", headers={"Accept": "application/json"})
+        response = side.conn.getresponse()
+        response.read()
+        log(f"{side.name}: GET /api/v1/jobs?limit=10 without a key: {response.status} (expected {wanted})")
+        if response.status != wanted:
+            raise CheckFailed(f"{side.name} answered {response.status} without a key, not {wanted}")
+
+
+# ------------------------------------------------------------------------------------------ latency
+
+def paths(side: Side) -> dict[str, str]:
+    return {"job": f"/api/v1/jobs/{side.job_id}", "list": "/api/v1/jobs?limit=10"}
+
+
+def latency_rounds(clients: Clients, on: Side, off: Side, args) -> dict[str, list[dict]]:
+    for kind in ("job", "list"):
+        for side in (on, off):
+            warm = clients.run(side, paths(side)[kind], args.warmup)
+            log(f"warm-up {kind} {side.name}: {warm['n']} requests, p50 {warm['p50'] * 1e3:.2f} ms, "
+                f"p99 {warm['p99'] * 1e3:.2f} ms, {warm['bad']} not 200")
+            if warm["bad"]:
+                raise CheckFailed(f"warm-up {kind} {side.name}: {warm['bad']} answers were not 200")
+    rounds: dict[str, list[dict]] = {"job": [], "list": []}
+    for number in range(1, args.rounds + 1):
+        order = (on, off) if number % 2 else (off, on)
+        for kind in ("job", "list"):
+            row = {"round": number, "first": order[0].name}
+            for side in order:
+                row[side.name] = clients.run(side, paths(side)[kind], args.requests)
+                if row[side.name]["bad"]:
+                    raise CheckFailed(f"round {number} {kind} {side.name}: {row[side.name]['bad']} answers were not 200")
+            row["p50_diff"] = row["on"]["p50"] - row["off"]["p50"]
+            row["p99_diff"] = row["on"]["p99"] - row["off"]["p99"]
+            rounds[kind].append(row)
+        log(f"round {number}/{args.rounds}: job p99 on {row_ms(rounds['job'][-1], 'on', 'p99')} / off "
+            f"{row_ms(rounds['job'][-1], 'off', 'p99')} ms; list p99 on {row_ms(rounds['list'][-1], 'on', 'p99')} / off "
+            f"{row_ms(rounds['list'][-1], 'off', 'p99')} ms")
+    return rounds
+
+
+def row_ms(row: dict, side: str, key: str) -> str:
+    return f"{row[side][key] * 1e3:.2f}"
+
+
+def print_rounds(kind: str, path: str, rows: list[dict], args) -> dict:
+    print()
+    print(f"{path}: {args.requests} requests per instance per round over {args.clients} keep-alive clients "
+          f"(ms; diff = on - off; CPU = the JVM's CPU time per request, µs)")
+    print("| round | first | on p50 | on p99 | on max | off p50 | off p99 | off max | p50 diff | p99 diff "
+          "| p50 on/off | CPU on | CPU off | connections opened |")
+    print("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for row in rows:
+        on, off = row["on"], row["off"]
+        print(f"| {row['round']} | {row['first']} | {on['p50'] * 1e3:.2f} | {on['p99'] * 1e3:.2f} | "
+              f"{on['max'] * 1e3:.1f} | {off['p50'] * 1e3:.2f} | {off['p99'] * 1e3:.2f} | {off['max'] * 1e3:.1f} | "
+              f"{row['p50_diff'] * 1e3:+.3f} | {row['p99_diff'] * 1e3:+.3f} | {on['p50'] / off['p50']:.3f} | "
+              f"{fmt(on.get('cpu_us'), 0)} | {fmt(off.get('cpu_us'), 0)} | {on['opened']} / {off['opened']} |")
+    summary = {
+        "p50_diff_ms": statistics.median(r["p50_diff"] for r in rows) * 1e3,
+        "p99_diff_ms": statistics.median(r["p99_diff"] for r in rows) * 1e3,
+        "p99_diff_range_ms": (min(r["p99_diff"] for r in rows) * 1e3, max(r["p99_diff"] for r in rows) * 1e3),
+        "p50_ratio": statistics.median(r["on"]["p50"] / r["off"]["p50"] for r in rows),
+        "on_p99_ms": statistics.median(r["on"]["p99"] for r in rows) * 1e3,
+        "off_p99_ms": statistics.median(r["off"]["p99"] for r in rows) * 1e3,
+        "sizes": (rows[0]["on"]["size"], rows[0]["off"]["size"]),
+    }
+    cpu = [r["on"]["cpu_us"] - r["off"]["cpu_us"] for r in rows if "cpu_us" in r["on"] and "cpu_us" in r["off"]]
+    summary["cpu_diff_us"] = statistics.median(cpu) if cpu else None
+    low, high = summary["p99_diff_range_ms"]
+    print(f"| median | | | {summary['on_p99_ms']:.2f} | | | {summary['off_p99_ms']:.2f} | | "
+          f"**{summary['p50_diff_ms']:+.3f}** | **{summary['p99_diff_ms']:+.3f}** | {summary['p50_ratio']:.3f} | "
+          f"{fmt(summary['cpu_diff_us'], 0)} more | | |")
+    met = summary["p99_diff_ms"] < args.goal_ms
+    print(f"{kind}: median p99 difference {summary['p99_diff_ms']:+.3f} ms (rounds {low:+.3f} .. {high:+.3f}), "
+          f"p50 {summary['p50_diff_ms']:+.3f} ms; goal p99 added < {args.goal_ms:g} ms: {'MET' if met else 'MISSED'}; "
+          f"answer bytes on / off: {summary['sizes'][0]} / {summary['sizes'][1]}")
+    summary["met"] = met
+    return summary
+
+
+# ------------------------------------------------------------------------------------------ keys
+
+def new_key(on: Side, name: str) -> str:
+    status, answer, _ = on.call("POST", "/api/v1/keys", json.dumps({"name": name, "role": "client"}).encode(),
+                                {"Content-Type": "application/json"})
+    if status != 201 or not answer.get("key"):
+        raise CheckFailed(f"POST /api/v1/keys answered {status}: {answer}")
+    return answer["key"]
+
+
+def cache_miss(on: Side, args, tag: str) -> list[dict]:
+    """Per new key: its first request, the median of the next 20, one after 1 s without requests."""
+    path = "/api/v1/jobs?limit=10"
+    print()
+    print(f"first request with a new key (the key's row is read from PostgreSQL) vs the same key cached; "
+          f"GET {path} on --on, one keep-alive connection (ms)")
+    print("| key | first (miss) | cached, median of 20 | first - cached | after 1 s idle (expired: miss) |")
+    print("|---:|---:|---:|---:|---:|")
+    rows = []
+    for number in range(1, args.keys + 1):
+        key = new_key(on, f"bench-miss-{tag}-{number}")
+        on.reopen()
+        timed = []
+        for _ in range(21):
+            status, answer, seconds = on.call("GET", path, key=key)
+            if status != 200:
+                raise CheckFailed(f"a new key's GET {path} answered {status}: {answer}")
+            timed.append(seconds)
+        time.sleep(1.0)  # longer than the cache's 750 ms: the next request looks the key up again
+        status, _, idle = on.call("GET", path, key=key)
+        if status != 200:
+            raise CheckFailed(f"a key idle for 1 s answered {status}")
+        row = {"first": timed[0], "cached": statistics.median(timed[1:]), "idle": idle}
+        rows.append(row)
+        print(f"| {number} | {row['first'] * 1e3:.2f} | {row['cached'] * 1e3:.2f} | "
+              f"{(row['first'] - row['cached']) * 1e3:+.2f} | {row['idle'] * 1e3:.2f} |")
+    first = statistics.median(r["first"] for r in rows) * 1e3
+    cached = statistics.median(r["cached"] for r in rows) * 1e3
+    idle = statistics.median(r["idle"] for r in rows) * 1e3
+    print(f"| median | **{first:.2f}** | **{cached:.2f}** | {first - cached:+.2f} | {idle:.2f} |")
+    return rows
+
+
+def revocations(on: Side, args, tag: str) -> list[dict]:
+    """Per key: used until its DELETE is answered, then polled every 10 ms until refused (and after)."""
+    path = "/api/v1/jobs?limit=10"
+    print()
+    print(f"revocation: a key in use (GET {path} every 10 ms for 0.5 s, all 200), DELETE /api/v1/keys/{{name}} "
+          f"with the admin key, then the revoked key polled every 10 ms (goal: refused within {REVOKE_GOAL_S:g} s)")
+    print("| key | 200s before the DELETE | DELETE answered (ms) | 200s after it | refused (401) after (ms) "
+          "| next 5 polls 401 |")
+    print("|---:|---:|---:|---:|---:|---:|")
+    rows = []
+    for number in range(1, args.revocations + 1):
+        name = f"bench-revoke-{tag}-{number}"
+        key = new_key(on, name)
+        on.reopen()
+        before, until = 0, time.monotonic() + 0.5
+        while time.monotonic() < until:
+            status, answer, _ = on.call("GET", path, key=key)
+            if status != 200:
+                raise CheckFailed(f"key {name} answered {status} before it was revoked: {answer}")
+            before += 1
+            time.sleep(0.01)
+        status, answer, delete_s = on.call("DELETE", f"/api/v1/keys/{name}")
+        if status != 200 or not answer.get("revoked"):
+            raise CheckFailed(f"DELETE /api/v1/keys/{name} answered {status}: {answer}")
+        revoked_at, after, refused_s = time.perf_counter(), 0, None
+        while refused_s is None and time.perf_counter() - revoked_at < 5.0:
+            status, answer, _ = on.call("GET", path, key=key)
+            if status == 401:
+                refused_s = time.perf_counter() - revoked_at
+            elif status == 200:
+                after += 1
+                time.sleep(0.01)
+            else:
+                raise CheckFailed(f"revoked key {name} answered {status}: {answer}")
+        still = sum(on.call("GET", path, key=key)[0] == 401 for _ in range(5))
+        rows.append({"before": before, "after": after, "refused_s": refused_s, "still": still})
+        print(f"| {number} | {before} | {delete_s * 1e3:.1f} | {after} | "
+              f"{fmt(refused_s * 1e3 if refused_s is not None else None, 0)} | {still}/5 |")
+    return rows
+
+
+# ------------------------------------------------------------------------------------------ main
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--on", required=True, help="URL of the instance that checks keys")
+    parser.add_argument("--off", required=True, help="URL of the instance with zipflux.security.enabled=false")
+    parser.add_argument("--on-pid", type=int, help="pid of --on's JVM (CPU time per request)")
+    parser.add_argument("--off-pid", type=int, help="pid of --off's JVM")
+    parser.add_argument("--rounds", type=int, default=9)
+    parser.add_argument("--requests", type=int, default=2000, help="per instance, request and round")
+    parser.add_argument("--clients", type=int, default=4, help="concurrent keep-alive clients (processes)")
+    parser.add_argument("--warmup", type=int, default=4000, help="requests per instance and request first")
+    parser.add_argument("--jobs", type=int, default=10, help="hash jobs made on each instance first")
+    parser.add_argument("--keys", type=int, default=9, help="new keys whose first request is timed")
+    parser.add_argument("--revocations", type=int, default=5)
+    parser.add_argument("--goal-ms", type=float, default=2.0, help="p99 added by key checks (default 2 ms)")
+    parser.add_argument("--json", help="write every figure here")
+    args = parser.parse_args()
+    if not (1 <= args.clients <= 64 and 1 <= args.rounds <= 100 and 1 <= args.requests <= 1_000_000
+            and 0 <= args.warmup <= 1_000_000 and 1 <= args.jobs <= 20 and 1 <= args.keys <= 100
+            and 1 <= args.revocations <= 100):
+        parser.error("clients 1..64, rounds 1..100, requests 1..1e6, warmup 0..1e6, jobs 1..20 (the active-jobs "
+                     "limit), keys 1..100, revocations 1..100")
+    if not api_headers():
+        parser.error("$ZF_KEY (an admin key of --on) is not set")
+
+    on, off = Side("on", args.on, args.on_pid), Side("off", args.off, args.off_pid)
+    tag = str(int(time.time()))
+    try:
+        for side in (on, off):
+            create_jobs(side, args.jobs, 120.0)
+            log(f"{side.name}: {args.jobs} hash jobs SUCCEEDED; GET /api/v1/jobs/{side.job_id} is the job request")
+        check_without_key(on, off)
+        clients = Clients(args.clients)
+        try:
+            rounds = latency_rounds(clients, on, off, args)
+        finally:
+            clients.close()
+        load = open("/proc/loadavg").read().split()[:3]
+        summaries = {kind: print_rounds(kind, paths(on)[kind].replace(on.job_id, "{id}"), rows, args)
+                     for kind, rows in rounds.items()}
+        print(f"(load average after the rounds: {' '.join(load)})")
+        misses = cache_miss(on, args, tag)
+        revoked = revocations(on, args, tag)
+    except CheckFailed as failure:
+        log(f"CHECK FAILED: {failure}")
+        return 2
+    slowest = max((r["refused_s"] for r in revoked if r["refused_s"] is not None), default=None)
+    revoked_ok = all(r["refused_s"] is not None and r["refused_s"] < REVOKE_GOAL_S and r["still"] == 5
+                     for r in revoked)
+    print()
+    print(f"revoked keys refused within {REVOKE_GOAL_S:g} s: {sum(r['refused_s'] is not None and r['refused_s'] < REVOKE_GOAL_S for r in revoked)}"
+          f"/{len(revoked)} (slowest {fmt(slowest * 1e3 if slowest is not None else None, 0)} ms), and stayed refused: "
+          f"{sum(r['still'] == 5 for r in revoked)}/{len(revoked)} -> {'MET' if revoked_ok else 'MISSED'}")
+    for kind, summary in summaries.items():
+        print(f"goal {kind}: median p99 added by key checks {summary['p99_diff_ms']:+.3f} ms < {args.goal_ms:g} ms: "
+              f"{'MET' if summary['met'] else 'MISSED'} (p50 {summary['p50_diff_ms']:+.3f} ms, "
+              f"p50 on/off {summary['p50_ratio']:.3f}, CPU {fmt(summary['cpu_diff_us'], 0)} µs more per request)")
+    if args.json:
+        with open(args.json, "w", encoding="utf-8") as out:
+            json.dump({"args": vars(args), "rounds": rounds, "summaries": summaries, "cache": misses,
+                       "revocations": revoked}, out, indent=1)
+    return 0 if revoked_ok and all(s["met"] for s in summaries.values()) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
