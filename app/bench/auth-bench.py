@@ -2,15 +2,17 @@
 """Key-authentication benchmark driver (Python 3.11 stdlib only), run by auth-bench.sh.
 
 Two zipflux instances on loopback, the same but for zipflux.security.enabled: --on checks the API key
-of every request, --off lets every request in. Both get the same request bytes (the --on instance's
-admin key, $ZF_KEY, which --off ignores) over keep-alive connections from --clients worker processes.
+of every request, --off lets every request in; optionally a third, --twin, also with security off, as
+an A/A control: how far two JVMs without checks differ on this machine (the noise floor). All get the
+same request bytes (the --on instance's admin key, $ZF_KEY, which the others ignore) over keep-alive
+connections from --clients worker processes.
 
 1. Set-up: --jobs small hash jobs on each instance (POST /api/v1/files), waited until SUCCEEDED; checks
    that --on refuses a request without the key (401) and --off answers it (200).
 2. Latency: for GET /api/v1/jobs/{id} and GET /api/v1/jobs?limit=10, a warm-up, then --rounds rounds,
-   each --requests requests per instance split over the clients, the instances' order alternating from
-   round to round. Printed per round: p50, p99, max per instance, the differences on - off and each
-   JVM's CPU time per request. Verdict: median over rounds of the p99 difference < --goal-ms.
+   each --requests requests per instance split over the clients, each instance first in turn. Printed
+   per round: p50, p99, max per instance, the differences on - off (and twin - off), and each JVM's CPU
+   time per request. Verdict: median over rounds of the p99 difference on - off < --goal-ms.
 3. Cache: --keys new client keys (POST /api/v1/keys); each one's first request (a database look-up),
    the median of the next 20 (cached), and one after 1 s without requests (the cache holds an answer
    at most 750 ms: a look-up again).
@@ -187,9 +189,10 @@ def create_jobs(side: Side, count: int, timeout: float) -> None:
     side.job_id = ids[0]
 
 
-def check_without_key(on: Side, off: Side) -> None:
+def check_without_key(sides: list[Side]) -> None:
     """The positive control of the comparison: only --on checks credentials."""
-    for side, wanted in ((on, 401), (off, 200)):
+    for side in sides:
+        wanted = 401 if side.name == "on" else 200
         side.conn.request("GET", "/api/v1/jobs?limit=10", headers={"Accept": "application/json"})
         response = side.conn.getresponse()
         response.read()
@@ -204,69 +207,84 @@ def paths(side: Side) -> dict[str, str]:
     return {"job": f"/api/v1/jobs/{side.job_id}", "list": "/api/v1/jobs?limit=10"}
 
 
-def latency_rounds(clients: Clients, on: Side, off: Side, args) -> dict[str, list[dict]]:
+def latency_rounds(clients: Clients, sides: list["Side"], args) -> dict[str, list[dict]]:
+    """A warm-up, then per round each request on every side, each side first in turn (rotating)."""
     for kind in ("job", "list"):
-        for side in (on, off):
+        for side in sides:
             warm = clients.run(side, paths(side)[kind], args.warmup)
             log(f"warm-up {kind} {side.name}: {warm['n']} requests, p50 {warm['p50'] * 1e3:.2f} ms, "
                 f"p99 {warm['p99'] * 1e3:.2f} ms, {warm['bad']} not 200")
             if warm["bad"]:
                 raise CheckFailed(f"warm-up {kind} {side.name}: {warm['bad']} answers were not 200")
+    rotations = [sides[i:] + sides[:i] for i in range(len(sides))]
     rounds: dict[str, list[dict]] = {"job": [], "list": []}
     for number in range(1, args.rounds + 1):
-        order = (on, off) if number % 2 else (off, on)
+        order = rotations[(number - 1) % len(rotations)]
         for kind in ("job", "list"):
-            row = {"round": number, "first": order[0].name}
+            row = {"round": number, "order": " ".join(side.name for side in order)}
             for side in order:
                 row[side.name] = clients.run(side, paths(side)[kind], args.requests)
                 if row[side.name]["bad"]:
                     raise CheckFailed(f"round {number} {kind} {side.name}: {row[side.name]['bad']} answers were not 200")
-            row["p50_diff"] = row["on"]["p50"] - row["off"]["p50"]
-            row["p99_diff"] = row["on"]["p99"] - row["off"]["p99"]
             rounds[kind].append(row)
-        log(f"round {number}/{args.rounds}: job p99 on {row_ms(rounds['job'][-1], 'on', 'p99')} / off "
-            f"{row_ms(rounds['job'][-1], 'off', 'p99')} ms; list p99 on {row_ms(rounds['list'][-1], 'on', 'p99')} / off "
-            f"{row_ms(rounds['list'][-1], 'off', 'p99')} ms")
+        log(f"round {number}/{args.rounds}, p99 in ms: " + "; ".join(
+            f"{kind} " + " / ".join(f"{side.name} {rounds[kind][-1][side.name]['p99'] * 1e3:.2f}" for side in sides)
+            for kind in rounds))
     return rounds
 
 
-def row_ms(row: dict, side: str, key: str) -> str:
-    return f"{row[side][key] * 1e3:.2f}"
+def diff_ms(row: dict, a: str, b: str, key: str) -> float:
+    return (row[a][key] - row[b][key]) * 1e3
 
 
-def print_rounds(kind: str, path: str, rows: list[dict], args) -> dict:
+def print_rounds(kind: str, path: str, rows: list[dict], names: list[str], args) -> dict:
+    twin = "twin" in names
     print()
     print(f"{path}: {args.requests} requests per instance per round over {args.clients} keep-alive clients "
-          f"(ms; diff = on - off; CPU = the JVM's CPU time per request, µs)")
-    print("| round | first | on p50 | on p99 | on max | off p50 | off p99 | off max | p50 diff | p99 diff "
-          "| p50 on/off | CPU on | CPU off | connections opened |")
-    print("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+          f"(ms; diff = on - off" + ("; A/A = twin - off, both without checks" if twin else "")
+          + "; CPU = the JVM's CPU time per request, µs)")
+    print("| round | order | " + " | ".join(f"{n} p50 | {n} p99 | {n} max" for n in names)
+          + " | p50 diff | p99 diff | " + ("A/A p50 | A/A p99 | " if twin else "")
+          + "p50 on/off | " + " | ".join(f"CPU {n}" for n in names) + " | connections opened |")
+    print("|---:|---|" + "---:|" * (3 * len(names) + 2 + 2 * twin + 1 + len(names) + 1))
     for row in rows:
-        on, off = row["on"], row["off"]
-        print(f"| {row['round']} | {row['first']} | {on['p50'] * 1e3:.2f} | {on['p99'] * 1e3:.2f} | "
-              f"{on['max'] * 1e3:.1f} | {off['p50'] * 1e3:.2f} | {off['p99'] * 1e3:.2f} | {off['max'] * 1e3:.1f} | "
-              f"{row['p50_diff'] * 1e3:+.3f} | {row['p99_diff'] * 1e3:+.3f} | {on['p50'] / off['p50']:.3f} | "
-              f"{fmt(on.get('cpu_us'), 0)} | {fmt(off.get('cpu_us'), 0)} | {on['opened']} / {off['opened']} |")
-    summary = {
-        "p50_diff_ms": statistics.median(r["p50_diff"] for r in rows) * 1e3,
-        "p99_diff_ms": statistics.median(r["p99_diff"] for r in rows) * 1e3,
-        "p99_diff_range_ms": (min(r["p99_diff"] for r in rows) * 1e3, max(r["p99_diff"] for r in rows) * 1e3),
-        "p50_ratio": statistics.median(r["on"]["p50"] / r["off"]["p50"] for r in rows),
-        "on_p99_ms": statistics.median(r["on"]["p99"] for r in rows) * 1e3,
-        "off_p99_ms": statistics.median(r["off"]["p99"] for r in rows) * 1e3,
-        "sizes": (rows[0]["on"]["size"], rows[0]["off"]["size"]),
-    }
+        cells = [str(row["round"]), row["order"]]
+        for n in names:
+            cells += [f"{row[n]['p50'] * 1e3:.2f}", f"{row[n]['p99'] * 1e3:.2f}", f"{row[n]['max'] * 1e3:.1f}"]
+        cells += [f"{diff_ms(row, 'on', 'off', 'p50'):+.3f}", f"{diff_ms(row, 'on', 'off', 'p99'):+.3f}"]
+        if twin:
+            cells += [f"{diff_ms(row, 'twin', 'off', 'p50'):+.3f}", f"{diff_ms(row, 'twin', 'off', 'p99'):+.3f}"]
+        cells.append(f"{row['on']['p50'] / row['off']['p50']:.3f}")
+        cells += [fmt(row[n].get("cpu_us"), 0) for n in names]
+        cells.append(" / ".join(str(row[n]["opened"]) for n in names))
+        print("| " + " | ".join(cells) + " |")
+    summary = {f"{n}_p99_ms": statistics.median(r[n]["p99"] for r in rows) * 1e3 for n in names}
+    for label, a in (("", "on"), ("aa_", "twin")) if twin else (("", "on"),):
+        for key in ("p50", "p99"):
+            values = [diff_ms(r, a, "off", key) for r in rows]
+            summary[f"{label}{key}_diff_ms"] = statistics.median(values)
+            summary[f"{label}{key}_diff_range_ms"] = (min(values), max(values))
+    summary["p50_ratio"] = statistics.median(r["on"]["p50"] / r["off"]["p50"] for r in rows)
     cpu = [r["on"]["cpu_us"] - r["off"]["cpu_us"] for r in rows if "cpu_us" in r["on"] and "cpu_us" in r["off"]]
     summary["cpu_diff_us"] = statistics.median(cpu) if cpu else None
+    summary["sizes"] = {n: rows[0][n]["size"] for n in names}
+    cells = ["median", ""]
+    for n in names:
+        cells += ["", f"{summary[f'{n}_p99_ms']:.2f}", ""]
+    cells += [f"**{summary['p50_diff_ms']:+.3f}**", f"**{summary['p99_diff_ms']:+.3f}**"]
+    if twin:
+        cells += [f"{summary['aa_p50_diff_ms']:+.3f}", f"{summary['aa_p99_diff_ms']:+.3f}"]
+    cells += [f"{summary['p50_ratio']:.3f}", f"on - off: {fmt(summary['cpu_diff_us'], 0)}"] + [""] * len(names)
+    print("| " + " | ".join(cells) + " |")
+    summary["met"] = summary["p99_diff_ms"] < args.goal_ms
     low, high = summary["p99_diff_range_ms"]
-    print(f"| median | | | {summary['on_p99_ms']:.2f} | | | {summary['off_p99_ms']:.2f} | | "
-          f"**{summary['p50_diff_ms']:+.3f}** | **{summary['p99_diff_ms']:+.3f}** | {summary['p50_ratio']:.3f} | "
-          f"{fmt(summary['cpu_diff_us'], 0)} more | | |")
-    met = summary["p99_diff_ms"] < args.goal_ms
-    print(f"{kind}: median p99 difference {summary['p99_diff_ms']:+.3f} ms (rounds {low:+.3f} .. {high:+.3f}), "
-          f"p50 {summary['p50_diff_ms']:+.3f} ms; goal p99 added < {args.goal_ms:g} ms: {'MET' if met else 'MISSED'}; "
-          f"answer bytes on / off: {summary['sizes'][0]} / {summary['sizes'][1]}")
-    summary["met"] = met
+    line = (f"{kind}: median p99 difference {summary['p99_diff_ms']:+.3f} ms (rounds {low:+.3f} .. {high:+.3f}), "
+            f"p50 {summary['p50_diff_ms']:+.3f} ms")
+    if twin:
+        low, high = summary["aa_p99_diff_range_ms"]
+        line += f"; A/A twin: p99 {summary['aa_p99_diff_ms']:+.3f} ms (rounds {low:+.3f} .. {high:+.3f})"
+    print(line + f"; goal p99 added < {args.goal_ms:g} ms: {'MET' if summary['met'] else 'MISSED'}; answer bytes: "
+          + ", ".join(f"{n} {size}" for n, size in summary["sizes"].items()))
     return summary
 
 
@@ -290,8 +308,8 @@ def cache_miss(on: Side, args, tag: str) -> list[dict]:
     print("|---:|---:|---:|---:|---:|")
     rows = []
     for number in range(1, args.keys + 1):
+        on.reopen()  # the connection may have idled out; the timed request must pay no connect
         key = new_key(on, f"bench-miss-{tag}-{number}")
-        on.reopen()
         timed = []
         for _ in range(21):
             status, answer, seconds = on.call("GET", path, key=key)
@@ -325,8 +343,8 @@ def revocations(on: Side, args, tag: str) -> list[dict]:
     rows = []
     for number in range(1, args.revocations + 1):
         name = f"bench-revoke-{tag}-{number}"
-        key = new_key(on, name)
         on.reopen()
+        key = new_key(on, name)
         before, until = 0, time.monotonic() + 0.5
         while time.monotonic() < until:
             status, answer, _ = on.call("GET", path, key=key)
@@ -362,10 +380,12 @@ def main() -> int:
     parser.add_argument("--off", required=True, help="URL of the instance with zipflux.security.enabled=false")
     parser.add_argument("--on-pid", type=int, help="pid of --on's JVM (CPU time per request)")
     parser.add_argument("--off-pid", type=int, help="pid of --off's JVM")
+    parser.add_argument("--twin", help="URL of a second instance with security off: an A/A control (noise floor)")
+    parser.add_argument("--twin-pid", type=int, help="pid of --twin's JVM")
     parser.add_argument("--rounds", type=int, default=9)
     parser.add_argument("--requests", type=int, default=2000, help="per instance, request and round")
     parser.add_argument("--clients", type=int, default=4, help="concurrent keep-alive clients (processes)")
-    parser.add_argument("--warmup", type=int, default=4000, help="requests per instance and request first")
+    parser.add_argument("--warmup", type=int, default=10000, help="requests per instance and request first")
     parser.add_argument("--jobs", type=int, default=10, help="hash jobs made on each instance first")
     parser.add_argument("--keys", type=int, default=9, help="new keys whose first request is timed")
     parser.add_argument("--revocations", type=int, default=5)
@@ -381,19 +401,21 @@ def main() -> int:
         parser.error("$ZF_KEY (an admin key of --on) is not set")
 
     on, off = Side("on", args.on, args.on_pid), Side("off", args.off, args.off_pid)
+    sides = [on, off] + ([Side("twin", args.twin, args.twin_pid)] if args.twin else [])
     tag = str(int(time.time()))
     try:
-        for side in (on, off):
+        for side in sides:
             create_jobs(side, args.jobs, 120.0)
             log(f"{side.name}: {args.jobs} hash jobs SUCCEEDED; GET /api/v1/jobs/{side.job_id} is the job request")
-        check_without_key(on, off)
+        check_without_key(sides)
         clients = Clients(args.clients)
         try:
-            rounds = latency_rounds(clients, on, off, args)
+            rounds = latency_rounds(clients, sides, args)
         finally:
             clients.close()
         load = open("/proc/loadavg").read().split()[:3]
-        summaries = {kind: print_rounds(kind, paths(on)[kind].replace(on.job_id, "{id}"), rows, args)
+        names = [side.name for side in sides]
+        summaries = {kind: print_rounds(kind, paths(on)[kind].replace(on.job_id, "{id}"), rows, names, args)
                      for kind, rows in rounds.items()}
         print(f"(load average after the rounds: {' '.join(load)})")
         misses = cache_miss(on, args, tag)
@@ -409,9 +431,11 @@ def main() -> int:
           f"/{len(revoked)} (slowest {fmt(slowest * 1e3 if slowest is not None else None, 0)} ms), and stayed refused: "
           f"{sum(r['still'] == 5 for r in revoked)}/{len(revoked)} -> {'MET' if revoked_ok else 'MISSED'}")
     for kind, summary in summaries.items():
+        twin = (f"; A/A twin p99 {summary['aa_p99_diff_ms']:+.3f} ms, p50 {summary['aa_p50_diff_ms']:+.3f} ms"
+                if "aa_p99_diff_ms" in summary else "")
         print(f"goal {kind}: median p99 added by key checks {summary['p99_diff_ms']:+.3f} ms < {args.goal_ms:g} ms: "
               f"{'MET' if summary['met'] else 'MISSED'} (p50 {summary['p50_diff_ms']:+.3f} ms, "
-              f"p50 on/off {summary['p50_ratio']:.3f}, CPU {fmt(summary['cpu_diff_us'], 0)} µs more per request)")
+              f"p50 on/off {summary['p50_ratio']:.3f}, CPU {fmt(summary['cpu_diff_us'], 0)} µs more per request{twin})")
     if args.json:
         with open(args.json, "w", encoding="utf-8") as out:
             json.dump({"args": vars(args), "rounds": rounds, "summaries": summaries, "cache": misses,
