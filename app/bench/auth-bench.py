@@ -37,6 +37,7 @@ from bench_common import api_headers, fmt, log, parse_json, percentile  # noqa: 
 from hash_cpu import TICK  # noqa: E402
 
 REVOKE_GOAL_S = 1.0
+NO_KEY = ""  # Side.call's key for a request without any credential
 TERMINAL = ("SUCCEEDED", "FAILED", "CANCELLED")
 
 
@@ -58,10 +59,14 @@ class Side:
 
     def call(self, method: str, path: str, body: bytes | None = None, headers: dict | None = None,
              key: str | None = None) -> tuple[int, dict, float]:
-        """One request on this side's keep-alive connection, with key (else $ZF_KEY); answers (status,
-        JSON, seconds). A GET on a connection the server closed meanwhile is sent again on a new one."""
+        """One request on this side's keep-alive connection, with key ($ZF_KEY when None, no credential
+        when NO_KEY); answers (status, JSON, seconds). A GET on a connection the server closed meanwhile
+        is sent again on a new one."""
         sent = dict(headers or {})
-        sent.update({"Authorization": f"Bearer {key}"} if key else api_headers())
+        if key is None:
+            sent.update(api_headers())
+        elif key != NO_KEY:
+            sent["Authorization"] = f"Bearer {key}"
         for attempt in (1, 2):
             start = time.perf_counter()
             try:
@@ -79,11 +84,9 @@ class Side:
         """A new connection, opened by a request without any credential (none is looked up), so that
         the next timed request pays no connect."""
         self.conn.close()
-        self.conn.request("GET", "/actuator/health/liveness")
-        response = self.conn.getresponse()
-        response.read()
-        if response.status != 200:
-            raise CheckFailed(f"{self.name}: GET /actuator/health/liveness answered {response.status}")
+        status, _, _ = self.call("GET", "/actuator/health/liveness", key=NO_KEY)
+        if status != 200:
+            raise CheckFailed(f"{self.name}: GET /actuator/health/liveness answered {status}")
 
     def cpu_seconds(self) -> float | None:
         if not self.pid:
@@ -95,9 +98,31 @@ class Side:
 
 # ------------------------------------------------------------------------------------------ workers
 
+def timed_get(conn: http.client.HTTPConnection, path: str, headers: dict) -> tuple[float, int, int, int]:
+    """One GET on conn, timed once the connection is open; answers (seconds, status, body bytes,
+    connections opened). A connection the server closed while it idled (between warm-ups, past
+    server.netty.idle-timeout) is opened again and the GET sent again."""
+    opened = 0
+    for attempt in (1, 2):
+        if conn.sock is None:
+            conn.connect()
+            opened += 1
+        start = time.perf_counter()
+        try:
+            conn.request("GET", path, headers=headers)
+            response = conn.getresponse()
+            size = len(response.read())
+            return time.perf_counter() - start, response.status, size, opened
+        except (http.client.HTTPException, OSError):
+            conn.close()
+            if attempt == 2:
+                raise
+    raise AssertionError("unreachable")
+
+
 def worker(pipe, headers: dict) -> None:
     """A client process: per command (host, port, path, n), n GETs on its keep-alive connection to
-    that host; answers (latencies in s, non-200 answers, connections opened, last body size)."""
+    that host; answers (latencies in s, non-200 answers, connections opened, last body size, error)."""
     conns: dict[tuple[str, int], http.client.HTTPConnection] = {}
     while (command := pipe.recv()) is not None:
         host, port, path, n = command
@@ -105,13 +130,10 @@ def worker(pipe, headers: dict) -> None:
         latencies, bad, opened, size = [], 0, 0, 0
         try:
             for _ in range(n):
-                opened += conn.sock is None
-                start = time.perf_counter()
-                conn.request("GET", path, headers=headers)
-                response = conn.getresponse()
-                size = len(response.read())
-                latencies.append(time.perf_counter() - start)
-                bad += response.status != 200
+                seconds, status, size, fresh = timed_get(conn, path, headers)
+                latencies.append(seconds)
+                bad += status != 200
+                opened += fresh
             pipe.send((latencies, bad, opened, size, None))
         except (http.client.HTTPException, OSError) as error:
             conn.close()
@@ -193,12 +215,10 @@ def check_without_key(sides: list[Side]) -> None:
     """The positive control of the comparison: only --on checks credentials."""
     for side in sides:
         wanted = 401 if side.name == "on" else 200
-        side.conn.request("GET", "/api/v1/jobs?limit=10", headers={"Accept": "application/json"})
-        response = side.conn.getresponse()
-        response.read()
-        log(f"{side.name}: GET /api/v1/jobs?limit=10 without a key: {response.status} (expected {wanted})")
-        if response.status != wanted:
-            raise CheckFailed(f"{side.name} answered {response.status} without a key, not {wanted}")
+        status, _, _ = side.call("GET", "/api/v1/jobs?limit=10", key=NO_KEY)
+        log(f"{side.name}: GET /api/v1/jobs?limit=10 without a key: {status} (expected {wanted})")
+        if status != wanted:
+            raise CheckFailed(f"{side.name} answered {status} without a key, not {wanted}")
 
 
 # ------------------------------------------------------------------------------------------ latency
