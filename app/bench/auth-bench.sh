@@ -15,12 +15,12 @@
 # each instance first in turn, each AUTH_REQUESTS requests per instance of GET /api/v1/jobs/{id} and of
 # GET /api/v1/jobs?limit=10 from AUTH_CLIENTS keep-alive client processes; every round printed (p50,
 # p99, max per instance, the differences, each JVM's CPU per request) and the medians of the per-round
-# p99 and p50 differences. Then 9 new keys' first request vs the next 20, and 5 keys revoked with
+# p99 and p50 differences. Then 9 new keys' first request vs the next 20, and 9 keys revoked with
 # DELETE /api/v1/keys/{name} while in use, polled every 10 ms until refused.
 #
 # Settings (environment):
 #   AUTH_ROUNDS=9  AUTH_REQUESTS=2000  AUTH_CLIENTS=4  AUTH_WARMUP=10000 (requests per instance and request)
-#   AUTH_KEYS=9  AUTH_REVOCATIONS=5  AUTH_GOAL_MS=2  AUTH_TWIN=1
+#   AUTH_KEYS=9  AUTH_REVOCATIONS=9  AUTH_GOAL_MS=2  AUTH_TWIN=1
 #   HASH_TMP=/tmp (temp folder parent), HASH_KEEP=1 (keep it: logs, auth-bench.json), and those of
 #   hash-common.sh (HASH_SKIP_BUILD, HASH_JAVA_OPTS (default -Xmx256m, for each JVM), HASH_SERVER_ARGS
 #   (both instances), HASH_READY_TIMEOUT, HASH_KEY_TIMEOUT).
@@ -53,7 +53,7 @@ hash_log "machine: $(nproc) CPUs, load average $(cut -d' ' -f1-3 /proc/loadavg),
 set +e
 hash_run python3 "$BENCH_DIR/auth-bench.py" --on "$ON_URL" --off "$OFF_URL" --on-pid "$ON_PID" --off-pid "$OFF_PID" \
     --rounds "${AUTH_ROUNDS:-9}" --requests "${AUTH_REQUESTS:-2000}" --clients "${AUTH_CLIENTS:-4}" \
-    --warmup "${AUTH_WARMUP:-10000}" --keys "${AUTH_KEYS:-9}" --revocations "${AUTH_REVOCATIONS:-5}" \
+    --warmup "${AUTH_WARMUP:-10000}" --keys "${AUTH_KEYS:-9}" --revocations "${AUTH_REVOCATIONS:-9}" \
     --goal-ms "${AUTH_GOAL_MS:-2}" --json "$WORK/auth-bench.json" "${twin[@]}"
 rc=$?
 set -e
