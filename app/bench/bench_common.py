@@ -1,11 +1,13 @@
-"""Pieces the benchmark scripts share: logging, table cells, JSON answers, a file POSTed with sendfile,
-slow asyncio connections and their response heads."""
+"""Pieces the benchmark scripts share: logging, table cells, percentiles, JSON answers, the API key of
+every request to zipflux's API, a file POSTed with sendfile, slow asyncio connections and their
+response heads."""
 
 import asyncio
 import http.client
 import json
 import os
 import socket
+import subprocess
 import sys
 import time
 
@@ -24,6 +26,36 @@ def fmt(value, digits=3) -> str:
     return str(value)
 
 
+def percentile(sorted_values: list[float], p: float) -> float:
+    """Nearest-rank percentile."""
+    if not sorted_values:
+        return float("nan")
+    rank = max(1, -(-len(sorted_values) * p // 100))
+    return sorted_values[int(rank) - 1]
+
+
+# The variable hash-common.sh exports with the local run's admin key (set it yourself against a
+# running zipflux): every /api/v1/** route and /actuator/prometheus need a bearer credential.
+KEY_VARIABLE = "ZF_KEY"
+
+
+def api_headers() -> dict[str, str]:
+    """The Authorization header of every request to zipflux's API; none when $ZF_KEY is unset."""
+    key = os.environ.get(KEY_VARIABLE, "").strip()
+    return {"Authorization": f"Bearer {key}"} if key else {}
+
+
+def api_header_lines(end: str = "\r\n") -> str:
+    """api_headers() as header lines, each ended by end."""
+    return "".join(f"{name}: {value}{end}" for name, value in api_headers().items())
+
+
+def curl_api(arguments: list[str], **run) -> subprocess.CompletedProcess:
+    """Runs curl with the API key's header read from its standard input (kept out of the process list)."""
+    return subprocess.run(["curl", "-H", "@-", *arguments], input=api_header_lines("\n"), capture_output=True,
+                          text=True, **run)
+
+
 def parse_json(body: bytes) -> dict:
     try:
         answer = json.loads(body) if body else {}
@@ -34,12 +66,13 @@ def parse_json(body: bytes) -> dict:
 
 def post_file(host: str, port: int, target: str, content_type: str, path: str, timeout: float,
               head: bytes = b"", tail: bytes = b"") -> tuple[float, int, dict]:
-    """POSTs head + the file (sent with sendfile, never read into memory) + tail, with Content-Length;
-    answers (seconds to the answer, status, JSON body). A server that stops reading early (it answered
-    already) is not an error: its answer is read."""
+    """POSTs head + the file (sent with sendfile, never read into memory) + tail, with Content-Length and
+    the API key; answers (seconds to the answer, status, JSON body). A server that stops reading early
+    (it answered already) is not an error: its answer is read."""
     size = os.path.getsize(path)
     request = (f"POST {target} HTTP/1.1\r\nHost: {host}:{port}\r\nContent-Type: {content_type}\r\n"
-               f"Accept: application/json\r\nContent-Length: {len(head) + size + len(tail)}\r\n"
+               f"Accept: application/json\r\n{api_header_lines()}"
+               f"Content-Length: {len(head) + size + len(tail)}\r\n"
                f"Connection: close\r\n\r\n").encode()
     start = time.perf_counter()
     sock = socket.create_connection((host, port), timeout=timeout)

@@ -33,7 +33,7 @@ import traceback
 import urllib.parse
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from bench_common import fmt, log, parse_json, post_file  # noqa: E402
+from bench_common import api_headers, curl_api, fmt, log, parse_json, post_file  # noqa: E402
 from hash_cpu import threads_cpu  # noqa: E402
 
 HEADER = ["id", "form_id", "respondent", "submitted_at", "answers"]
@@ -88,7 +88,7 @@ class Client:
             if self.conn is None:
                 self.conn = http.client.HTTPConnection(self.host, self.port, timeout=self.timeout)
             try:
-                self.conn.request(method, path, headers={"Accept": "application/json"})
+                self.conn.request(method, path, headers={"Accept": "application/json", **api_headers()})
                 response = self.conn.getresponse()
                 body = response.read()
                 return response.status, parse_json(body)
@@ -105,9 +105,8 @@ class Client:
 def curl_get(url: str, out: str, timeout: float) -> tuple[float, int, int]:
     """GET url into out with curl; answers (wall seconds, HTTP status, bytes)."""
     start = time.perf_counter()
-    done = subprocess.run(["curl", "-sS", "--noproxy", "*", "--max-time", str(int(timeout)), "-o", out,
-                           "-w", "%{http_code} %{size_download}", url],
-                          capture_output=True, text=True, timeout=timeout + 30)
+    done = curl_api(["-sS", "--noproxy", "*", "--max-time", str(int(timeout)), "-o", out,
+                     "-w", "%{http_code} %{size_download}", url], timeout=timeout + 30)
     seconds = time.perf_counter() - start
     if done.returncode != 0:
         raise RuntimeError(f"curl {url} exited {done.returncode}: {done.stderr.strip()[:300]}")

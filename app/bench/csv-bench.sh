@@ -6,7 +6,8 @@
 # Builds zipflux, starts LocalZipflux (in-process Kafka + embedded PostgreSQL) on 127.0.0.1 with
 # --seed-responses=$CSV_ROWS and waits until the table holds exactly that many rows (count(*) polled
 # with psql; the service logs "Added N sample responses" or "Could not add sample responses").
-# Then csv-bench.py runs, CSV_RUNS times each:
+# Then csv-bench.py runs (every request to zipflux, curl's included, with the service's admin key,
+# ZF_KEY from hash-common.sh), CSV_RUNS times each:
 #   export: psql `\copy (select ... order by submitted_at, id) to FILE csv header` (wall time), the
 #           zipflux export job (POST /api/v1/exports -> SUCCEEDED seen by polling every 20 ms; the
 #           download of its file timed apart), and GET /api/v1/responses.csv (wall time). Every file

@@ -23,7 +23,7 @@ import urllib.parse
 import uuid
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from bench_common import fmt, log, post_file  # noqa: E402
+from bench_common import api_headers, fmt, log, post_file  # noqa: E402
 from hash_cpu import threads_cpu  # noqa: E402
 
 
@@ -68,7 +68,7 @@ class Client:
             if self.conn is None:
                 self.conn = http.client.HTTPConnection(self.host, self.port, timeout=self.timeout)
             try:
-                self.conn.request("GET", path, headers={"Accept": "application/json"})
+                self.conn.request("GET", path, headers={"Accept": "application/json", **api_headers()})
                 response = self.conn.getresponse()
                 body = response.read()
                 return response.status, (json.loads(body) if body else {})
@@ -110,7 +110,7 @@ class Sampler(threading.Thread):
             try:
                 if conn is None:
                     conn = http.client.HTTPConnection(self.host, self.port, timeout=5)
-                conn.request("GET", "/actuator/prometheus")
+                conn.request("GET", "/actuator/prometheus", headers=api_headers())
                 text = conn.getresponse().read().decode(errors="replace")
             except (OSError, http.client.HTTPException):
                 self.failures += 1

@@ -4,10 +4,11 @@
 #   bash app/bench/hash-bench.sh            (from the repository root)
 #
 # Creates a file of random data (default 2 GiB, real blocks, not sparse), builds zipflux, starts
-# LocalZipflux (in-process Kafka + embedded PostgreSQL) on 127.0.0.1, then runs hash-bench.py: per
-# run, coreutils md5sum and sha256sum one after the other (sum of the wall times) and the job
-# pipeline (upload time, and the time from the upload's 202 to SUCCESS seen by polling every 20 ms),
-# checking the job's digests against coreutils'. Prints each run and the medians, and the ratio
+# LocalZipflux (in-process Kafka + embedded PostgreSQL) on 127.0.0.1, then runs hash-bench.py (every
+# request with the service's admin key, ZF_KEY from hash-common.sh): per run, coreutils md5sum and
+# sha256sum one after the other (sum of the wall times) and the job pipeline (upload time, and the
+# time from the upload's 202 to SUCCESS seen by polling every 20 ms), checking the job's digests
+# against coreutils'. Prints each run and the medians, and the ratio
 # job-hash-time / (md5sum + sha256sum) (goal <= 1.0). Everything lives in one temp folder that is
 # removed on exit, with the service and its embedded services stopped.
 #
@@ -15,7 +16,7 @@
 #   HASH_SIZE=2G        size of the test file (head -c syntax: 512M, 2G, ...)
 #   HASH_RUNS=3         runs (the median is reported)
 #   HASH_POLL=0.02      poll interval, seconds
-#   HASH_URL=...        use a running zipflux instead of starting one (127.0.0.1 only)
+#   HASH_URL=...        use a running zipflux instead of starting one (127.0.0.1 only; ZF_KEY=zf_... its key)
 #   HASH_TMP=/tmp       where the temp folder goes (needs about 2 x HASH_SIZE free)
 #   HASH_KEEP=1         keep the temp folder (logs, JSON figures) for a look afterwards
 #   HASH_PROFILE=1      record a JFR CPU profile of the service and print its top frames

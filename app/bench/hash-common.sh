@@ -1,8 +1,12 @@
-# Shared by hash-bench.sh and hash-load.sh (sourced, not run): build zipflux, start LocalZipflux
+# Shared by the benchmarks that run LocalZipflux (sourced, not run): build zipflux, start LocalZipflux
 # (in-process Kafka + embedded PostgreSQL) on 127.0.0.1 with everything under one temp folder,
-# wait until it is ready, and stop it again (only the processes this script started, by pid).
+# wait until it is ready and its admin key is written, and stop it again (only the processes this
+# script started, by pid).
 #
-# Expects: WORK (a fresh temp folder owned by the caller). Sets: ZF_PORT, ZF_URL, ZF_PID, ZF_LOG.
+# Expects: WORK (a fresh temp folder owned by the caller). Sets: ZF_PORT, ZF_URL, ZF_PID, ZF_LOG, and
+# exports ZF_KEY, the admin key of the instance started last: every /api/v1/** route and
+# /actuator/prometheus need it as `Authorization: Bearer`; bench_common.py's api_headers() and
+# hash_curl below send it. Against a running zipflux (the benches' --url / HASH_URL), set ZF_KEY yourself.
 # Settings (environment):
 #   HASH_SKIP_BUILD=1       skip the compile step (reuse app/target/{classes,test-classes} as they are)
 #   HASH_JAVA_OPTS          extra JVM options for the service (default: -Xmx256m)
@@ -11,6 +15,7 @@
 #                           turn it off by default so that logging does not skew the figures)
 #   HASH_PROFILE=1          record a JFR CPU profile of the service ($WORK/zipflux.jfr, summarised)
 #   HASH_READY_TIMEOUT      seconds to wait for readiness (default 180)
+#   HASH_KEY_TIMEOUT        seconds to wait, once ready, for <data-dir>/local-admin.key (default 60)
 
 hash_log() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 
@@ -62,14 +67,22 @@ hash_free_port() {
     python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
 }
 
-# Starts LocalZipflux in the background; its temp files (Kafka logs, PostgreSQL binaries and data)
-# all go under $WORK/tmp through java.io.tmpdir, so cleaning $WORK removes every trace.
+# Every LocalZipflux this script started and has not seen end (hash_stop_server ends them all).
+HASH_SERVER_PIDS=()
+
+# hash_start_server [NAME [ARG...]]: starts LocalZipflux in the background, waits until it is ready
+# and has written its admin key. Its folders (data, photos, tmp: Kafka logs, PostgreSQL binaries and
+# data through java.io.tmpdir) and log are under $WORK, or $WORK/NAME for a second instance side by
+# side; cleaning $WORK removes every trace. ARGs are Spring arguments of this instance only, after
+# HASH_SERVER_ARGS.
 hash_start_server() {
+    local home="$WORK${1:+/$1}"
+    (($# == 0)) || shift
     ZF_PORT=$(hash_free_port)
     ZF_URL="http://127.0.0.1:$ZF_PORT"
-    ZF_LOG="$WORK/zipflux.log"
-    mkdir -p "$WORK/tmp" "$WORK/data" "$WORK/photos"
-    local java_opts=(${HASH_JAVA_OPTS:--Xmx256m} "-Djava.io.tmpdir=$WORK/tmp")
+    ZF_LOG="$home/zipflux.log"
+    mkdir -p "$home/tmp" "$home/data" "$home/photos"
+    local java_opts=(${HASH_JAVA_OPTS:--Xmx256m} "-Djava.io.tmpdir=$home/tmp")
     local logging=false
     [[ "${HASH_REQUEST_LOG:-0}" == 1 ]] && logging=true
     hash_log "starting LocalZipflux on $ZF_URL (log: $ZF_LOG)"
@@ -78,37 +91,79 @@ hash_start_server() {
     {
         printf -- '-cp\n%s\nio.zipflux.LocalZipflux\n' "$ZF_CLASSPATH"
         printf -- '%s\n' --server.address=127.0.0.1 --server.port="$ZF_PORT" \
-            --zipflux.data-dir="$WORK/data" --zipflux.archive.photos-dir="$WORK/photos" \
+            --zipflux.data-dir="$home/data" --zipflux.archive.photos-dir="$home/photos" \
             --zipflux.archive.create-sample=false --zipflux.logging.enabled=$logging
         # shellcheck disable=SC2086
         [[ -z "${HASH_SERVER_ARGS:-}" ]] || printf -- '%s\n' ${HASH_SERVER_ARGS}
-    } >"$WORK/java.args"
-    java "${java_opts[@]}" "@$WORK/java.args" >"$ZF_LOG" 2>&1 &
+        (($# == 0)) || printf -- '%s\n' "$@"
+    } >"$home/java.args"
+    java "${java_opts[@]}" "@$home/java.args" >"$ZF_LOG" 2>&1 &
     ZF_PID=$!
+    HASH_SERVER_PIDS+=("$ZF_PID")
     local deadline=$((SECONDS + ${HASH_READY_TIMEOUT:-180}))
     local code
-    while ((SECONDS < deadline)); do
-        if ! kill -0 "$ZF_PID" 2>/dev/null; then
-            tail -n 60 "$ZF_LOG" >&2
-            hash_server_exit
-            hash_die "LocalZipflux exited during start-up ($HASH_EXIT_REASON)"
-        fi
+    while :; do
+        hash_require_starting "during start-up"
         code=$(curl -s -o /dev/null -m 2 -w '%{http_code}' "$ZF_URL/actuator/health/readiness" || true)
-        if [[ "$code" == 200 ]]; then
-            hash_log "LocalZipflux ready (pid $ZF_PID) after ${SECONDS}s of this script"
-            return 0
-        fi
+        [[ "$code" == 200 ]] && break
+        ((SECONDS < deadline)) || { tail -n 60 "$ZF_LOG" >&2; hash_die "LocalZipflux not ready within ${HASH_READY_TIMEOUT:-180}s"; }
         sleep 0.5
     done
-    tail -n 60 "$ZF_LOG" >&2
-    hash_die "LocalZipflux not ready within ${HASH_READY_TIMEOUT:-180}s"
+    hash_log "LocalZipflux ready (pid $ZF_PID) after ${SECONDS}s of this script"
+    hash_await_admin_key "$home/data/local-admin.key"
 }
 
-# Why the service process ended (call only once it has ended, not in a subshell): sets HASH_EXIT_REASON.
+# Dies with the log's end when the instance being started has ended ($1 says when).
+hash_require_starting() {
+    kill -0 "$ZF_PID" 2>/dev/null && return 0
+    tail -n 60 "$ZF_LOG" >&2
+    hash_server_exit "$ZF_PID"
+    hash_die "LocalZipflux exited $1 ($HASH_EXIT_REASON)"
+}
+
+# Waits (HASH_KEY_TIMEOUT) for the admin key LocalZipflux writes to file $1 once its database is
+# ready (io.zipflux.LocalAdminKey: "zf_..." and a line end, mode 600), and exports it as ZF_KEY.
+hash_await_admin_key() {
+    local file=$1 key=
+    local deadline=$((SECONDS + ${HASH_KEY_TIMEOUT:-60}))
+    while :; do
+        hash_require_starting "before writing its admin key"
+        # The file is created, then written: a key counts once its line is complete.
+        if [[ -s "$file" && "$(tail -c 1 "$file" | wc -l)" == 1 ]]; then
+            key=$(head -n 1 "$file")
+            break
+        fi
+        grep -aq 'No admin key for the local run' "$ZF_LOG" \
+            && { grep -a 'No admin key for the local run' "$ZF_LOG" >&2; hash_die "LocalZipflux made no admin key"; }
+        ((SECONDS < deadline)) || hash_die "no admin key in $file within ${HASH_KEY_TIMEOUT:-60}s of readiness"
+        sleep 0.2
+    done
+    [[ "$key" == zf_* ]] || hash_die "$file does not hold an API key (zf_...)"
+    export ZF_KEY=$key
+    hash_log "admin key of pid $ZF_PID read from $file"
+}
+
+# curl with the admin key ($ZF_KEY, if set), read from standard input so that it stays out of the
+# process list; every other argument is curl's.
+hash_curl() {
+    curl -H @- "$@" <<<"${ZF_KEY:+Authorization: Bearer $ZF_KEY}"
+}
+
+# Forgets a service process that ended ($1).
+hash_forget_server() {
+    local pid kept=()
+    for pid in "${HASH_SERVER_PIDS[@]}"; do
+        [[ "$pid" == "$1" ]] || kept+=("$pid")
+    done
+    HASH_SERVER_PIDS=("${kept[@]}")
+    [[ "${ZF_PID:-}" != "$1" ]] || ZF_PID=
+}
+
+# Why service process $1 ended (call only once it has ended, not in a subshell): sets HASH_EXIT_REASON.
 hash_server_exit() {
     local status=0
-    wait "$ZF_PID" 2>/dev/null || status=$?
-    ZF_PID=
+    wait "$1" 2>/dev/null || status=$?
+    hash_forget_server "$1"
     case "$status" in
         137) HASH_EXIT_REASON="killed by SIGKILL from outside this script (exit status 137)" ;;
         143) HASH_EXIT_REASON="stopped by SIGTERM from outside this script (exit status 143)" ;;
@@ -117,34 +172,38 @@ hash_server_exit() {
     esac
 }
 
-# Complains if the service ended before this script stopped it (crash, or killed by someone else).
+# Complains if a service ended before this script stopped it (crash, or killed by someone else).
 hash_check_server_alive() {
-    [[ -n "${ZF_PID:-}" ]] || return 0
-    if ! kill -0 "$ZF_PID" 2>/dev/null; then
-        local pid=$ZF_PID
-        hash_server_exit
+    local pid rc=0
+    for pid in "${HASH_SERVER_PIDS[@]}"; do
+        kill -0 "$pid" 2>/dev/null && continue
+        hash_server_exit "$pid"
         hash_log "WARNING: LocalZipflux (pid $pid) ended during the measurement: $HASH_EXIT_REASON"
         grep -n 'Commencing graceful shutdown' "$ZF_LOG" | head -n 1 >&2 || true
-        return 1
-    fi
+        rc=1
+    done
+    return "$rc"
 }
 
-# Stops the service: SIGTERM (graceful, stops Kafka and PostgreSQL through its shutdown hook), then
-# SIGKILL if it hangs; then any PostgreSQL process left running on a data folder under $WORK.
+# Stops the services: SIGTERM (graceful, stops Kafka and PostgreSQL through its shutdown hook), then
+# SIGKILL if one hangs; then any PostgreSQL process left running on a data folder under $WORK.
 hash_stop_server() {
-    if [[ -n "${ZF_PID:-}" ]] && kill -0 "$ZF_PID" 2>/dev/null; then
-        kill -TERM "$ZF_PID" 2>/dev/null || true
-        local i
+    local pid i
+    for pid in "${HASH_SERVER_PIDS[@]}"; do
+        kill -TERM "$pid" 2>/dev/null || true
+    done
+    for pid in "${HASH_SERVER_PIDS[@]}"; do
         for ((i = 0; i < 90; i++)); do
-            kill -0 "$ZF_PID" 2>/dev/null || break
+            kill -0 "$pid" 2>/dev/null || break
             sleep 0.5
         done
-        if kill -0 "$ZF_PID" 2>/dev/null; then
-            hash_log "LocalZipflux did not stop within 45 s; killing pid $ZF_PID"
-            kill -KILL "$ZF_PID" 2>/dev/null || true
+        if kill -0 "$pid" 2>/dev/null; then
+            hash_log "LocalZipflux did not stop within 45 s; killing pid $pid"
+            kill -KILL "$pid" 2>/dev/null || true
         fi
-        wait "$ZF_PID" 2>/dev/null || true
-    fi
+        wait "$pid" 2>/dev/null || true
+    done
+    HASH_SERVER_PIDS=()
     ZF_PID=
     # Embedded PostgreSQL runs as separate processes; end only those whose data folder is ours.
     if [[ -n "${WORK:-}" && -d /proc ]]; then
@@ -171,11 +230,12 @@ hash_finish() {
     exit "$rc"
 }
 
-# Prints the service log's warnings and errors so far, grouped by kind (ids replaced by <id>), and
-# the first lines of each kind, leaving out the known harmless start-up warnings.
+# Prints the warnings and errors so far of the service log $1 (default $ZF_LOG), grouped by kind (ids
+# replaced by <id>), and the first lines of each kind, leaving out the known harmless start-up warnings.
 hash_log_problems() {
-    [[ -n "${ZF_LOG:-}" && -f "$ZF_LOG" ]] || return 0
-    grep -aE '^[0-9T:.-]+Z +(ERROR|WARN) ' "$ZF_LOG" | grep -avE 'SpringDocAppInitializer|QuorumController' >"$WORK/problems.txt" || true
+    local log=${1:-${ZF_LOG:-}}
+    [[ -n "$log" && -f "$log" ]] || return 0
+    grep -aE '^[0-9T:.-]+Z +(ERROR|WARN) ' "$log" | grep -avE 'SpringDocAppInitializer|QuorumController' >"$WORK/problems.txt" || true
     [[ -s "$WORK/problems.txt" ]] || { echo "service log: no warnings or errors"; return 0; }
     echo "service log warnings/errors ($(wc -l <"$WORK/problems.txt") lines), by kind:"
     sed -E 's/^[^ ]+ +(ERROR|WARN) +[0-9]+ --- \[[^]]*\] \[[^]]*\] ([^ ]+) *: /\1 \2: /;

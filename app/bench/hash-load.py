@@ -27,6 +27,7 @@ import urllib.parse
 import uuid
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from bench_common import api_headers, percentile  # noqa: E402
 from hash_cpu import TICK, threads_cpu  # noqa: E402
 
 
@@ -65,7 +66,7 @@ class Connection:
                 self.reconnects += 1
             try:
                 head = [f"{method} {path} HTTP/1.1", f"Host: {self.host}:{self.port}", "Accept: application/json"]
-                head += [f"{k}: {v}" for k, v in headers.items()]
+                head += [f"{k}: {v}" for k, v in {**api_headers(), **headers}.items()]
                 if body or method == "POST":
                     head.append(f"Content-Length: {len(body)}")
                 self.writer.write(("\r\n".join(head) + "\r\n\r\n").encode() + body)
@@ -116,14 +117,6 @@ class Connection:
             payload = await self.reader.read()
             keep_alive = False
         return status, keep_alive, payload
-
-
-def percentile(sorted_values: list[float], p: float) -> float:
-    """Nearest-rank percentile."""
-    if not sorted_values:
-        return float("nan")
-    rank = max(1, -(-len(sorted_values) * p // 100))
-    return sorted_values[int(rank) - 1]
 
 
 def instant(text: str | None) -> float | None:

@@ -3,10 +3,15 @@
 #
 #   bash app/bench/hash-load.sh                         (from the repository root)
 #   bash app/bench/hash-load.sh --clients 64 --files 5000
-#   bash app/bench/hash-load.sh --url http://127.0.0.1:8080   (use a running zipflux)
+#   ZF_KEY=zf_... bash app/bench/hash-load.sh --url http://127.0.0.1:8080   (use a running zipflux)
 #
 # Without --url it builds zipflux and starts LocalZipflux (in-process Kafka + embedded PostgreSQL)
-# on 127.0.0.1 with everything in one temp folder, and stops it and removes the folder on exit.
+# on 127.0.0.1 with everything in one temp folder, and stops it and removes the folder on exit; every
+# request carries its admin key (ZF_KEY, from hash-common.sh; give your own with --url).
+# All clients share that one key, and zipflux.security.max-active-jobs (default 20) limits the active
+# jobs of one key: with more clients than that, uploads would get 429, which is the limit working,
+# not the hash pipeline. So the LocalZipflux started here gets --zipflux.security.max-active-jobs=100000
+# (unless HASH_SERVER_ARGS sets it); a --url instance needs a key with room for --clients jobs.
 # Then hash-load.py runs: 32 clients (default) upload 1,000 files of 64 KiB of random data, each
 # polling GET /api/v1/files/{id}/hash every 20 ms until SUCCESS/FAILURE, checking MD5, SHA-256 and
 # size; it prints files OK / wrong / failed, wall time, jobs/s, and latency percentiles.
@@ -41,6 +46,8 @@ hash_cleanup_on_exit
 
 extra=()
 if [[ -z "$URL" ]]; then
+    [[ "${HASH_SERVER_ARGS:-}" == *max-active-jobs* ]] \
+        || HASH_SERVER_ARGS="${HASH_SERVER_ARGS:-} --zipflux.security.max-active-jobs=100000"
     hash_build
     hash_start_server
     URL=$ZF_URL
@@ -69,7 +76,7 @@ hash_profile_stop
 if [[ -n "${ZF_PID:-}" ]]; then
     echo
     echo "job metrics after the run (from /actuator/prometheus):"
-    curl -s -m 5 "$URL/actuator/prometheus" | grep -E '^zipflux_jobs' | grep -E 'type="hash"' | head -n 25 || true
+    hash_curl -s -m 5 "$URL/actuator/prometheus" | grep -E '^zipflux_jobs' | grep -E 'type="hash"' | head -n 25 || true
 fi
 echo
 hash_log_problems

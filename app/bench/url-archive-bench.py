@@ -22,7 +22,7 @@ import threading
 import time
 import zipfile
 
-from bench_common import fmt, log, parse_json
+from bench_common import api_headers, fmt, log, parse_json
 
 
 class Origin(http.server.ThreadingHTTPServer):
@@ -100,7 +100,7 @@ def request(base: str, method: str, path: str, body: bytes | None = None) -> tup
     connection = http.client.HTTPConnection(host, int(port), timeout=120)
     try:
         headers = {"Content-Type": "application/json"} if body is not None else {}
-        connection.request(method, path, body=body, headers=headers)
+        connection.request(method, path, body=body, headers={**headers, **api_headers()})
         response = connection.getresponse()
         return response.status, parse_json(response.read())
     finally:
@@ -129,7 +129,7 @@ def check_zip(base: str, job_id: str, expected: dict[str, str], work: str) -> No
     path = os.path.join(work, "check.zip")
     host, port = base.split("//")[1].split(":")
     connection = http.client.HTTPConnection(host, int(port), timeout=300)
-    connection.request("GET", f"/api/v1/archives/{job_id}/download")
+    connection.request("GET", f"/api/v1/archives/{job_id}/download", headers=api_headers())
     response = connection.getresponse()
     if response.status != 200:
         raise SystemExit(f"download of {job_id} answered {response.status}")

@@ -4,7 +4,8 @@
 #   bash app/bench/url-archive-bench.sh            (from the repository root)
 #
 # Builds zipflux, starts LocalZipflux (in-process Kafka + embedded PostgreSQL, fetches to loopback
-# allowed) on 127.0.0.1, then url-archive-bench.py starts an origin on 127.0.0.1 (Python, threads)
+# allowed) on 127.0.0.1, then url-archive-bench.py (every request to zipflux with its admin key, ZF_KEY
+# from hash-common.sh; none to the origin) starts an origin on 127.0.0.1 (Python, threads)
 # serving URL_FILES files of URL_SIZE random bytes and runs, after a warm-up, URL_ROUNDS alternating
 # rounds of: the job (POST /api/v1/archives -> SUCCEEDED, polled every 20 ms) and curl --parallel of the
 # same URLs to disk plus `zip -0` of the files. Every job's zip is downloaded and checked (unzip -t,
