@@ -3,6 +3,7 @@ package io.zipflux.security;
 import java.time.Duration;
 import java.util.HexFormat;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.regex.Pattern;
 
 import com.github.benmanes.caffeine.cache.AsyncLoadingCache;
@@ -30,8 +31,8 @@ public class ApiKeys {
 
     private final ApiKeyRepository keys;
 
-    /** Keyed by the key's hash (hex), so no clear key stays in memory; empty for unknown and revoked keys. */
-    private final AsyncLoadingCache<String, Optional<Caller>> callers;
+    /** Keyed by the key's hash (hex), so no clear key stays in memory. */
+    private final AsyncLoadingCache<String, Lookup> callers;
 
     ApiKeys(ApiKeyRepository keys) {
         this.keys = keys;
@@ -40,6 +41,14 @@ public class ApiKeys {
                 .refreshAfterWrite(REFRESH)
                 .expireAfterWrite(MAX_AGE)
                 .buildAsync((hash, executor) -> lookUp(hash).toFuture());
+    }
+
+    /**
+     * What the key table said of a key: its caller (empty when unknown or revoked), or why it could not be
+     * read. A failure is a value, not a failed load, so that the cache does not log a stack trace for each
+     * one while the database is down; it is dropped by the request that sees it.
+     */
+    private record Lookup(Optional<Caller> caller, Throwable failure) {
     }
 
     /** A key and the one time its secret is shown. */
@@ -74,16 +83,24 @@ public class ApiKeys {
     /** Who {@code key} belongs to; empty when it is unknown or revoked; 503 when keys cannot be read. */
     Mono<Caller> caller(String key) {
         String hash = HexFormat.of().formatHex(ApiKeySecrets.hash(key));
+        CompletableFuture<Lookup> lookup = callers.get(hash);
         // Shared by every request with this key: one going away must not cancel the others' lookup.
-        return Mono.fromFuture(callers.get(hash), true)
-                .flatMap(Mono::justOrEmpty);
+        return Mono.fromFuture(lookup, true)
+                .flatMap(found -> {
+                    if (found.failure() == null) {
+                        return Mono.justOrEmpty(found.caller());
+                    }
+                    callers.asMap().remove(hash, lookup);
+                    return Mono.error(new AccessProblems.Unavailable(found.failure()));
+                });
     }
 
-    private Mono<Optional<Caller>> lookUp(String hash) {
-        return available(keys.findByHash(HexFormat.of().parseHex(hash)))
+    private Mono<Lookup> lookUp(String hash) {
+        return keys.findByHash(HexFormat.of().parseHex(hash))
                 .filter(key -> !key.revoked())
-                .map(key -> Optional.of(key.caller()))
-                .defaultIfEmpty(Optional.empty());
+                .map(key -> new Lookup(Optional.of(key.caller()), null))
+                .defaultIfEmpty(new Lookup(Optional.empty(), null))
+                .onErrorResume(failure -> Mono.just(new Lookup(Optional.empty(), failure)));
     }
 
     private static <T> Mono<T> available(Mono<T> call) {

@@ -2,11 +2,16 @@ package io.zipflux.system;
 
 import java.time.Duration;
 
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.core.env.Environment;
+
+import io.zipflux.security.TestKeys;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -29,17 +34,33 @@ class KeepAliveTest {
     /** Answered after a database and broker check, so the request behind it is read before it ends. */
     private static final String HEALTH = RawConnection.get("/actuator/health");
 
-    /** Answered at once, on the event loop, when it is taken from the queue (a bad query parameter). */
-    private static final String BAD_LIMIT = RawConnection.get("/api/v1/jobs?limit=many");
-
     @LocalServerPort
     private int port;
+
+    @Autowired
+    private Environment environment;
+
+    /** Answered at once, on the event loop, when it is taken from the queue (a bad query parameter; the key is cached). */
+    private String badLimit;
+
+    /** A client's key, checked once so that it is cached: every later request with it is answered without a wait. */
+    private String key;
+
+    @BeforeEach
+    void cachedKey() throws Exception {
+        key = TestKeys.client(environment, "keep-alive");
+        badLimit = RawConnection.get("/api/v1/jobs?limit=many", key);
+        try (RawConnection connection = new RawConnection(port)) {
+            connection.send(badLimit);
+            assertThat(connection.response(Duration.ofSeconds(30))).isEqualTo(400);
+        }
+    }
 
     @Test
     void requestsQueuedBehindASlowerOneAreAnsweredAndTheConnectionReadsTheNextRequest() throws Exception {
         try (RawConnection connection = new RawConnection(port)) {
             for (int round = 1; round <= 5; round++) {
-                connection.send(HEALTH + BAD_LIMIT);
+                connection.send(HEALTH + badLimit);
                 assertThat(connection.response(Duration.ofSeconds(10))).as("round %d, first", round).isEqualTo(200);
                 assertThat(connection.response(Duration.ofSeconds(5))).as("round %d, queued", round).isEqualTo(400);
             }
@@ -51,7 +72,7 @@ class KeepAliveTest {
     @Test
     void aConnectionLeftIdleAfterAQueuedRequestIsClosedAfterTheIdleTimeout() throws Exception {
         try (RawConnection connection = new RawConnection(port)) {
-            connection.send(HEALTH + BAD_LIMIT);
+            connection.send(HEALTH + badLimit);
             assertThat(connection.response(Duration.ofSeconds(10))).isEqualTo(200);
             assertThat(connection.response(Duration.ofSeconds(5))).isEqualTo(400);
             long start = System.nanoTime();
@@ -92,9 +113,9 @@ class KeepAliveTest {
     }
 
     /** A CSV import whose {@code ids} value is refused before its body is read. */
-    private static String earlyAnswered(int length) {
+    private String earlyAnswered(int length) {
         return "POST /api/v1/imports?ids=sometimes HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: text/csv\r\n"
-                + "Content-Length: " + length + "\r\n\r\n";
+                + "Authorization: Bearer " + key + "\r\nContent-Length: " + length + "\r\n\r\n";
     }
 
     private static Duration elapsed(long start) {
