@@ -82,21 +82,19 @@ def timed(host: str, port: int, path: str, timeout: float) -> tuple[float, int]:
 PROBES = {"liveness": "/actuator/health/liveness", "small": "/archive/small/"}
 
 
-def prober(host: str, ports: dict, interval: float, timeout: float, pipe, stop) -> None:
-    """Runs in its own process (its own GIL, so that the crowd's client does not delay it): every INTERVAL
-    seconds probes each target (name -> port), in an order that alternates between rounds, and sends
-    [(monotonic time sent, target, kind, ms, status)] back when told to stop."""
+def prober(host: str, target: str, port: int, interval: float, timeout: float, pipe, stop) -> None:
+    """Runs in its own process (its own GIL, so that the crowd's client does not delay it, and one per
+    target, so that a JVM that does not answer does not delay the probes of the other): every INTERVAL
+    seconds probes each kind, and sends [(monotonic time sent, target, kind, ms, status)] back when told
+    to stop."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     samples = []
-    targets = list(ports.items())
     next_at = time.monotonic()
     while not stop.is_set():
         for kind, path in PROBES.items():
-            for target, port in targets:
-                sent = time.monotonic()
-                ms, status = timed(host, port, path, timeout)
-                samples.append((sent, target, kind, ms, status))
-        targets.reverse()
+            sent = time.monotonic()
+            ms, status = timed(host, port, path, timeout)
+            samples.append((sent, target, kind, ms, status))
         next_at += interval
         stop.wait(max(0.0, next_at - time.monotonic()))
     pipe.send(samples)
@@ -104,24 +102,35 @@ def prober(host: str, ports: dict, interval: float, timeout: float, pipe, stop) 
 
 
 class Probes:
+    """The probe processes of the targets (name -> port), from the block's start to its end."""
+
     def __init__(self, host: str, ports: dict, interval: float, timeout: float):
-        self.parent, child = multiprocessing.Pipe()
         self.stop = multiprocessing.Event()
-        self.process = multiprocessing.Process(target=prober, args=(host, ports, interval, timeout, child, self.stop),
-                                               daemon=True)
+        self.timeout = timeout
+        self.pipes, self.processes = [], []
+        for target, port in ports.items():
+            parent, child = multiprocessing.Pipe()
+            self.pipes.append(parent)
+            self.processes.append(multiprocessing.Process(
+                target=prober, args=(host, target, port, interval, timeout, child, self.stop), daemon=True))
 
     def __enter__(self):
-        self.process.start()
+        for process in self.processes:
+            process.start()
         return self
 
     def __exit__(self, *exc):
         self.stop.set()
 
     def samples(self) -> list:
+        """Every sample, in the order sent; waits for the probes in flight (each ends within the timeout)."""
         self.stop.set()
-        got = self.parent.recv() if self.parent.poll(60) else []
-        self.process.join(10)
-        return got
+        got = []
+        for pipe, process in zip(self.pipes, self.processes):
+            if pipe.poll(self.timeout * len(PROBES) + 10):
+                got.extend(pipe.recv())
+            process.join(10)
+        return sorted(got)
 
 
 # ------------------------------------------------------------------ the crowd
@@ -494,10 +503,10 @@ def summary(args, results: list) -> None:
     for r in results:
         live, small = r["probes"]["liveness"], r["probes"]["small"]
         print(f"| {r['name']} | {r['ok']} / {r['failed']} ({r['outcomes']}) | {triple(live['crowd']['idle'])} | "
-              f"{triple(live['crowd']['crowd'])} | {triple(live['twin']['crowd'])} | {ratio(live)} | "
+              f"{triple(live['crowd']['crowd'])}{failed_note(live['crowd'])} | {triple(live['twin']['crowd'])} | {ratio(live)} | "
               f"{'met' if r['live_p99_met'] else '**missed**'} ({r['bound_p99_ms']:.0f}) / "
               f"{'met' if r['live_max_met'] else '**missed**'} ({r['bound_max_ms']:.0f}) | "
-              f"{triple(small['crowd']['crowd'])} | {triple(small['twin']['crowd'])} | {ratio(small)} | "
+              f"{triple(small['crowd']['crowd'])}{failed_note(small['crowd'])} | {triple(small['twin']['crowd'])} | {ratio(small)} | "
               f"{r['streams']['failed']} | {r['log']['oom']} |")
     if args.json:
         with open(args.json, "w") as out:
@@ -505,7 +514,11 @@ def summary(args, results: list) -> None:
 
 
 def triple(s: dict) -> str:
-    return f"{s['p50']:.1f} / {s['p99']:.1f} / {s['max']:.1f}"
+    return f"{s['p50']:.1f} / {s['p99']:.1f} / {s['max']:.1f}" if s["n"] else "-"
+
+
+def failed_note(row: dict) -> str:
+    return f" ({row['failed']} probes failed or took over the timeout)" if row["failed"] else ""
 
 
 def ratio(row: dict) -> str:
@@ -534,7 +547,7 @@ def main() -> int:
     parser.add_argument("--rcvbuf", type=int, default=64 * 1024)
     parser.add_argument("--read-size", type=int, default=16 * 1024)
     parser.add_argument("--probe-interval", type=float, default=0.5)
-    parser.add_argument("--probe-timeout", type=float, default=30)
+    parser.add_argument("--probe-timeout", type=float, default=10, help="seconds a probe may take (then it counts as failed)")
     parser.add_argument("--idle-probes", type=int, default=20, help="probe rounds before the crowd")
     parser.add_argument("--warmup", type=int, default=5, help="full-speed downloads of the archive before measuring")
     parser.add_argument("--warmup-crowd", type=int, default=100, help="clients of a 5-s crowd before measuring (0: none)")
