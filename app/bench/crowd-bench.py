@@ -14,8 +14,8 @@ archive (fetched whole beforehand). A client counts as failed when its answer is
 archive's Content-Length, when the server ends or resets its stream before the client chose to stop,
 when a read brings no byte for STALL seconds, or when a byte differs. Prints every 5-s round
 (connections open, probe latencies of both JVMs, direct memory, RSS, CPU, load average), then per
-scenario the latencies (median, p99, max) before the crowd, under it (probes sent while at least 90 %
-of the clients are connected) and while it connected, and the goal: liveness under the crowd within
+scenario the latencies (median, p99, max) before the crowd, under it (probes sent from the last client's
+connection to the first client that stops by choice) and while it connected, and the goal: liveness under the crowd within
 2 x the twin's + 20 ms, read on the p99 and, strictly, on the max; then one summary table.
 """
 
@@ -140,6 +140,7 @@ class Crowd:
         self.request = (f"GET /archive/{args.archive}/ HTTP/1.1\r\nHost: {host}:{port}\r\n"
                         f"User-Agent: zipflux-crowd-bench\r\nAccept: */*\r\nConnection: close\r\n\r\n").encode()
         self.open = 0
+        self.first_hold_end = None
         self.events = []     # (monotonic, +1/-1): connections open over time
         self.results = []    # (outcome, bytes read, seconds reading)
 
@@ -194,6 +195,14 @@ class Crowd:
 
     def done(self, outcome: str, got: int, body_start: float) -> None:
         self.results.append((outcome, got, time.monotonic() - body_start))
+        if outcome == "held" and self.first_hold_end is None:
+            self.first_hold_end = time.monotonic()
+
+    def full_window(self, end: float) -> tuple:
+        """(from, to): from the last client's connection to the first client that stops by choice; every
+        client the server admitted holds its stream meanwhile."""
+        last_connect = max((t for t, step in self.events if step > 0), default=end)
+        return last_connect, self.first_hold_end or end
 
     async def run(self) -> None:
         n = self.clients
@@ -322,8 +331,6 @@ class Opened:
     def peak(self) -> int:
         return max(self.counts, default=0)
 
-    def first_time_at_least(self, n: float, default: float) -> float:
-        return next((t for t, c in zip(self.times, self.counts) if c >= n), default)
 
 
 def scenario(args, mode: str, services: dict, clients: int, run: int, expected: bytes) -> dict:
@@ -413,16 +420,15 @@ def failures(samples: list, target: str, kind: str) -> int:
 
 
 def report(name, clients, idle, under, crowd, sampler, end, before, after, counts, alive) -> dict:
-    full = 0.9 * clients
     opened = Opened(crowd.events)
-    # under the crowd: probes sent while at least 90 % of the clients were connected; the ramp: before that
-    full_at = opened.first_time_at_least(full, end)
+    # under the crowd: probes sent from the last connection to the first client that stops; the ramp: before
+    full_from, full_to = crowd.full_window(end)
     rows = {}
     for kind in PROBES:
         rows[kind] = {target: {
             "idle": stats(latencies(idle, target, kind, lambda t: True)),
-            "crowd": stats(latencies(under, target, kind, lambda t: opened.at(t) >= full)),
-            "ramp": stats(latencies(under, target, kind, lambda t: t < full_at)),
+            "crowd": stats(latencies(under, target, kind, lambda t: full_from <= t <= full_to)),
+            "ramp": stats(latencies(under, target, kind, lambda t: t < full_from)),
             "failed": failures(idle, target, kind) + failures(under, target, kind),
         } for target in ("crowd", "twin")}
     print_rounds(name, under, sampler)
@@ -494,7 +500,8 @@ def print_rounds(name: str, under: list, sampler: list) -> None:
 def summary(args, results: list) -> None:
     print(f"\n### Crowd benchmark summary ({args.rate / 1024:.0f} KiB/s per client, {args.hold:.0f} s each, "
           f"JVM `{args.java_opts}`, {len(args.expected) / 1e6:.0f} MB archive; latencies in ms, p50 / p99 / max of "
-          f"the probes sent while at least 90 % of the clients were connected; twin = an idle JVM probed at the same "
+          f"the probes sent while every client held its stream (from the last connection to the first client that "
+          f"stopped); twin = an idle JVM probed at the same "
           f"moments; ratio = p99 / the twin's p99)\n")
     print("| scenario | downloads ok / failed (outcomes) | liveness before the crowd | liveness under the crowd | "
           "twin's liveness meanwhile | ratio | goal: p99 / max <= 2 x the twin's + 20 ms | small archive under the crowd | "

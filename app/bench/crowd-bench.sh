@@ -19,7 +19,7 @@
 #      closed. "down" points both JVMs at closed loopback ports (127.0.0.1:1) for Kafka and PostgreSQL,
 #      as an instance serving archives alone would run.
 #   4. prints every 5-s round of each scenario, the probe latencies (median, p99, max) before the crowd,
-#      under it (while >= 90 % of the clients are connected) and while it connected, for both JVMs; the
+#      under it (from the last connection to the first client that stops) and while it connected, for both JVMs; the
 #      goal (liveness under the crowd within 2 x the twin's + 20 ms, on the p99 and on the max) and a
 #      summary table.
 #

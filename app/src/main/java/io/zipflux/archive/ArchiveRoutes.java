@@ -53,6 +53,9 @@ class ArchiveRoutes {
                     @ApiResponse(responseCode = "410", description = "Signed link past its expiry",
                             content = @Content(mediaType = "application/problem+json")),
                     @ApiResponse(responseCode = "416", description = "Range starts past the end"),
+                    @ApiResponse(responseCode = "503", description = "The downloads in progress hold the memory this "
+                            + "instance gives them (zipflux.archive.stream-memory-limit); retry after Retry-After seconds",
+                            content = @Content(mediaType = "application/problem+json")),
                 })),
         @RouterOperation(path = "/archive/{hash}/", method = RequestMethod.HEAD, beanClass = ArchiveHandler.class,
                 beanMethod = "head", operation = @Operation(operationId = "archiveHeaders",

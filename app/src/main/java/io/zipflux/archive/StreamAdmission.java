@@ -8,10 +8,11 @@ import org.springframework.web.ErrorResponseException;
 
 /**
  * Whether a new download may start: not while direct memory in use is past
- * {@code zipflux.archive.stream-memory-limit}. An allocation that finds no direct memory left does not
- * just fail its stream: the JDK collects garbage and retries for about a second while Netty holds the
- * arena's lock, so every event loop that takes or frees a buffer in that arena waits, health probes
- * included. Refusing new streams first keeps the running ones and every other request answered.
+ * {@code zipflux.archive.stream-memory-limit}, unless it is small (at most write-prefetch small chunks,
+ * which it holds only briefly). An allocation that finds no direct memory left does not just fail its
+ * stream: the JDK collects garbage and retries for about a second while Netty holds the arena's lock, so
+ * every event loop that takes or frees a buffer in that arena waits, health probes included. Refusing new
+ * streams first keeps the running ones and every other request answered.
  */
 @Component
 class StreamAdmission {
@@ -22,15 +23,18 @@ class StreamAdmission {
 
     private final long limit;
 
+    private final long smallStream;
+
     StreamAdmission(NetworkMemory memory, ArchiveMetrics metrics, ArchiveProperties properties) {
         this.memory = memory;
         this.metrics = metrics;
         this.limit = properties.streamMemoryLimitBytes();
+        this.smallStream = (long) properties.writePrefetch() * properties.smallChunkBytes();
     }
 
-    /** Empty when a new stream may start; otherwise the 503 to answer, counted. */
-    Optional<ErrorResponseException> refusal() {
-        if (memory.used() < limit) {
+    /** Empty when a new stream of {@code length} bytes (-1: unknown) may start; otherwise the 503 to answer, counted. */
+    Optional<ErrorResponseException> refusal(long length) {
+        if ((length >= 0 && length <= smallStream) || memory.used() < limit) {
             return Optional.empty();
         }
         metrics.refused();

@@ -53,17 +53,12 @@ public class ZipDownloads {
 
     /**
      * The zip of {@code entries} as {@code fileName}; a HEAD request gets the same headers and nothing is packed.
-     * A download that would take memory past the streams' limit is refused (503) before anything is listed.
+     * While the streams hold the memory they may, a download is refused (503) once its length is known, unless
+     * it is small.
      */
     public Mono<ServerResponse> serve(ServerRequest request, String fileName, Mono<List<ArchiveEntry>> entries) {
         long start = System.nanoTime();
         boolean withBody = !HttpMethod.HEAD.equals(request.method());
-        if (withBody) {
-            Optional<ErrorResponseException> refusal = admission.refusal();
-            if (refusal.isPresent()) {
-                return Mono.error(refusal.get());
-            }
-        }
         Compression compression = request.queryParam("compression")
                 .map(Compression::parse)
                 .orElse(defaultCompression);
@@ -97,8 +92,8 @@ public class ZipDownloads {
         if (!withBody) {
             return response.build();
         }
-        return response.body(BodyInserters.fromDataBuffers(stream(request, start, range.length(),
-                buffers -> storeArchive.bytes(layout, range.first(), range.last(), buffers))));
+        return body(response, request, start, range.length(),
+                buffers -> storeArchive.bytes(layout, range.first(), range.last(), buffers));
     }
 
     private Mono<ServerResponse> deflated(ServerRequest request, String fileName, List<ArchiveEntry> entries,
@@ -109,12 +104,21 @@ public class ZipDownloads {
         if (!withBody) {
             return response.build();
         }
-        return response.body(BodyInserters.fromDataBuffers(stream(request, start, -1,
-                buffers -> deflateArchive.bytes(entries, buffers))));
+        return body(response, request, start, -1, buffers -> deflateArchive.bytes(entries, buffers));
     }
 
     private interface ArchiveBytes {
         Flux<DataBuffer> from(DataBufferFactory buffers);
+    }
+
+    /** The response with the archive ({@code length} bytes, -1: unknown) as its body, or 503 while the streams hold the memory they may. */
+    private Mono<ServerResponse> body(ServerResponse.BodyBuilder response, ServerRequest request, long start, long length,
+            ArchiveBytes bytes) {
+        Optional<ErrorResponseException> refusal = admission.refusal(length);
+        if (refusal.isPresent()) {
+            return Mono.error(refusal.get());
+        }
+        return response.body(BodyInserters.fromDataBuffers(stream(request, start, length, bytes)));
     }
 
     /** The archive body ({@code length} bytes, -1: unknown): allocated by the response's own buffer factory, throttled if configured, counted. */

@@ -1,5 +1,7 @@
 package io.zipflux.archive;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 
@@ -18,8 +20,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Past {@code zipflux.archive.stream-memory-limit} of direct memory in use, a new download gets 503 with
- * Retry-After while the running ones, HEAD and the liveness probe keep answering; once streams end,
- * downloads start again.
+ * Retry-After while the running ones, HEAD, small downloads and the liveness probe keep answering; once
+ * streams end, downloads start again.
  */
 @SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT, properties = {
         "zipflux.archive.photos-dir=${java.io.tmpdir}/zipflux-test-photos",
@@ -75,18 +77,20 @@ class StreamAdmissionTest {
             assertThat(liveness.statusCode()).isEqualTo(200);
             assertThat(Duration.ofNanos(System.nanoTime() - start)).as("liveness meanwhile").isLessThan(Duration.ofSeconds(1));
             assertThat(client.head(ALBUM).statusCode()).as("HEAD packs nothing: not refused").isEqualTo(200);
+            HttpResponse<byte[]> firstKilobyte = client.get(ALBUM, "Range", "bytes=0-1023");
+            assertThat(firstKilobyte.statusCode()).as("a small download is not refused").isEqualTo(206);
+            assertThat(firstKilobyte.body()).hasSize(1024);
         }
-        // The stalled streams' buffers go back once they are cut: new downloads start again.
-        Await.within(Duration.ofSeconds(10), () -> firstBytes(client) == 206);
+        // The stalled streams' buffers go back once they are cut: whole downloads start again.
+        Await.within(Duration.ofSeconds(10), this::aWholeDownloadStarts);
     }
 
-    /** The status of a download of the album's first kilobyte. */
-    private static int firstBytes(ArchiveClient client) {
-        try {
-            return client.get(ALBUM, "Range", "bytes=0-1023").statusCode();
+    private boolean aWholeDownloadStarts() {
+        try (StalledDownloads stream = new StalledDownloads(port)) {
+            return stream.start(ALBUM) == 200;
         }
-        catch (Exception ex) {
-            throw new IllegalStateException(ex);
+        catch (IOException ex) {
+            throw new UncheckedIOException(ex);
         }
     }
 
