@@ -43,8 +43,9 @@ class ApiDescription {
             Every `/api/v1` route needs `Authorization: Bearer <API key or token>`; `/archive/` is open unless \
             links are signed. Errors are `application/problem+json` (RFC 9457) with the request's `requestId`. \
             A job-creating `POST` takes an `Idempotency-Key`: a retry with the same key returns the first job; \
-            a client with as many active jobs as it may gets `429` with `Retry-After`. While PostgreSQL or Kafka \
-            are down, the job routes answer `503` (archives still stream). Browser pages of the origins listed in \
+            a client with as many active jobs as it may gets `429` with `Retry-After`. While PostgreSQL is down, \
+            the job routes answer `503` with `Retry-After` (jobs accepted while Kafka is down wait QUEUED for it; \
+            archives stream either way). Browser pages of the origins listed in \
             `zipflux.http.cors-origins` may call `/api/v1/**` and `/archive/**`; other origins get `403`.""";
 
     private static final Map<String, String> TAGS = Map.of(
