@@ -39,6 +39,7 @@ class LinkRoutes {
                 @ApiResponse(responseCode = "400", description = "Malformed body or ttl, no hash, or a ttl under PT1S or over "
                         + "zipflux.archive.link-max-ttl"),
                 @ApiResponse(responseCode = "404", description = "No such archive"),
+                @ApiResponse(responseCode = "408", description = "the client stopped sending its body for zipflux.upload.stall-timeout"),
                 @ApiResponse(responseCode = "409", description = "Signing is off (no link secret)"),
                 @ApiResponse(responseCode = "415", description = "Not JSON"),
             }))

@@ -67,20 +67,27 @@ final class CommonAnswers implements OpenApiCustomizer {
             add(answers, "403", "the credential is a client's: keys are for admins");
         }
         if (path.startsWith("/api/v1/") || path.startsWith("/archive/")) {
-            add(answers, "403", "a browser page of an origin that zipflux.http.cors-origins does not list");
+            add(answers, "403", "(zipflux.http.cors-origins set) a browser page of an origin it does not list");
         }
         if (JOB_CREATING.contains(method + " " + path)) {
-            operation.addParametersItem(new HeaderParameter()
-                    .name(IDEMPOTENCY_KEY)
-                    .description("A key the client chooses (a UUID, say): the same key from the same client within "
-                            + "24 h answers the first job (same status and body) instead of creating another")
-                    .schema(new StringSchema()));
+            if (!takesIdempotencyKey(operation)) {
+                operation.addParametersItem(new HeaderParameter()
+                        .name(IDEMPOTENCY_KEY)
+                        .description("A key the client chooses (a UUID, say): the same key from the same client within "
+                                + "24 h answers the first job (same status and body) instead of creating another")
+                        .schema(new StringSchema()));
+            }
             add(answers, "422", "the Idempotency-Key was used with another request (body or query)");
             add(answers, "429", "the client has as many QUEUED, RUNNING and PAUSED jobs as "
                     + "zipflux.security.max-active-jobs allows");
         }
         answers.forEach((status, answer) -> headersAndBody(status, answer, method == PathItem.HttpMethod.HEAD));
         operation.setResponses(sorted(answers));
+    }
+
+    private static boolean takesIdempotencyKey(Operation operation) {
+        return operation.getParameters() != null && operation.getParameters().stream()
+                .anyMatch(parameter -> IDEMPOTENCY_KEY.equals(parameter.getName()));
     }
 
     private static void dropGuessedBody(ApiResponse answer) {

@@ -2,8 +2,10 @@ package io.zipflux.system;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.beans.factory.annotation.Autowired;
@@ -37,6 +39,13 @@ class CorsOriginsTest {
 
     @Autowired
     private Environment environment;
+
+    @BeforeEach
+    void patientClient() {
+        // A loaded machine (the suite runs beside other work) can take seconds for a request, the first
+        // /v3/api-docs more (springdoc builds the description then).
+        web = web.mutate().responseTimeout(Duration.ofSeconds(30)).build();
+    }
 
     @BeforeAll
     static void album() throws Exception {
