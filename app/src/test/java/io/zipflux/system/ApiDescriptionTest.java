@@ -1,6 +1,5 @@
 package io.zipflux.system;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashSet;
