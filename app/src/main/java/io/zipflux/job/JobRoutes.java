@@ -3,6 +3,7 @@ package io.zipflux.job;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
 import io.swagger.v3.oas.annotations.enums.ParameterIn;
+import io.swagger.v3.oas.annotations.media.ArraySchema;
 import io.swagger.v3.oas.annotations.media.Content;
 import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
@@ -21,33 +22,51 @@ import static org.springframework.web.reactive.function.server.RouterFunctions.r
 @Configuration(proxyBeanMethods = false)
 class JobRoutes {
 
+    private static final String TAG = "Jobs";
+
+    private static final String UNKNOWN = "no job has this id, or the caller may not see it";
     @Bean
     @RouterOperations({
         @RouterOperation(path = "/api/v1/jobs", method = RequestMethod.GET, beanClass = JobHandler.class, beanMethod = "list",
-                operation = @Operation(operationId = "listJobs", summary = "Jobs, newest first",
+                operation = @Operation(operationId = "listJobs", tags = TAG, summary = "The caller's jobs, newest first (an admin's: everyone's)",
                         parameters = {
-                            @Parameter(in = ParameterIn.QUERY, name = "type", description = "hash, export, import, url-archive"),
-                            @Parameter(in = ParameterIn.QUERY, name = "state", description = "QUEUED, RUNNING, PAUSED, SUCCEEDED, FAILED, CANCELLED"),
-                            @Parameter(in = ParameterIn.QUERY, name = "limit", description = "1 to 1000, default 100"),
+                            @Parameter(in = ParameterIn.QUERY, name = "type", description = "only jobs of this type",
+                                    schema = @Schema(allowableValues = {"hash", "export", "import", "url-archive"})),
+                            @Parameter(in = ParameterIn.QUERY, name = "state", description = "only jobs in this state",
+                                    schema = @Schema(allowableValues = {"QUEUED", "RUNNING", "PAUSED", "SUCCEEDED", "FAILED", "CANCELLED"})),
+                            @Parameter(in = ParameterIn.QUERY, name = "limit", description = "at most this many",
+                                    schema = @Schema(type = "integer", minimum = "1", maximum = "1000", defaultValue = "100")),
                         },
-                        responses = {@ApiResponse(responseCode = "200"), @ApiResponse(responseCode = "400"), @ApiResponse(responseCode = "503")})),
+                        responses = {@ApiResponse(responseCode = "200", description = "the jobs",
+                                content = @Content(mediaType = "application/json",
+                                        array = @ArraySchema(schema = @Schema(implementation = Job.class)))),
+                            @ApiResponse(responseCode = "400", description = "an unknown state, or a limit out of range")})),
         @RouterOperation(path = "/api/v1/jobs/{id}", method = RequestMethod.GET, beanClass = JobHandler.class, beanMethod = "get",
-                operation = @Operation(operationId = "getJob", summary = "One job's state, progress and result",
-                        parameters = @Parameter(in = ParameterIn.PATH, name = "id", required = true),
-                        responses = {@ApiResponse(responseCode = "200"), @ApiResponse(responseCode = "404")})),
+                operation = @Operation(operationId = "getJob", tags = TAG, summary = "One job's state, progress and result",
+                        parameters = @Parameter(in = ParameterIn.PATH, name = "id", required = true,
+                                schema = @Schema(type = "string", format = "uuid")),
+                        responses = {@ApiResponse(responseCode = "200", description = "the job",
+                                content = @Content(mediaType = "application/json", schema = @Schema(implementation = Job.class))),
+                            @ApiResponse(responseCode = "404", description = UNKNOWN)})),
         @RouterOperation(path = "/api/v1/jobs/{id}/events", method = RequestMethod.GET, beanClass = JobHandler.class, beanMethod = "events",
-                operation = @Operation(operationId = "jobEvents", summary = "Server-sent job snapshots until a terminal state",
-                        parameters = @Parameter(in = ParameterIn.PATH, name = "id", required = true),
-                        responses = {@ApiResponse(responseCode = "200", content = @Content(mediaType = "text/event-stream")),
-                            @ApiResponse(responseCode = "404")})),
+                operation = @Operation(operationId = "jobEvents", tags = TAG, summary = "Server-sent job snapshots until a terminal state",
+                        parameters = @Parameter(in = ParameterIn.PATH, name = "id", required = true,
+                                schema = @Schema(type = "string", format = "uuid")),
+                        responses = {@ApiResponse(responseCode = "200", description = "events named for the state, each a job as data",
+                                content = @Content(mediaType = "text/event-stream", schema = @Schema(implementation = Job.class))),
+                            @ApiResponse(responseCode = "404", description = UNKNOWN)})),
         @RouterOperation(path = "/api/v1/jobs/{id}/{action}", method = RequestMethod.POST, beanClass = JobHandler.class, beanMethod = "act",
-                operation = @Operation(operationId = "controlJob", summary = "Pause, resume or cancel a job, from any instance",
+                operation = @Operation(operationId = "controlJob", tags = TAG, summary = "Pause, resume or cancel a job, from any instance",
                         parameters = {
-                            @Parameter(in = ParameterIn.PATH, name = "id", required = true),
+                            @Parameter(in = ParameterIn.PATH, name = "id", required = true,
+                                    schema = @Schema(type = "string", format = "uuid")),
                             @Parameter(in = ParameterIn.PATH, name = "action", required = true,
                                     schema = @Schema(allowableValues = {"pause", "resume", "cancel"})),
                         },
-                        responses = {@ApiResponse(responseCode = "202"), @ApiResponse(responseCode = "404"),
+                        responses = {@ApiResponse(responseCode = "202", description = "the job, moved to its new state",
+                                content = @Content(mediaType = "application/json", schema = @Schema(implementation = Job.class))),
+                            @ApiResponse(responseCode = "400", description = "an action other than pause, resume or cancel"),
+                            @ApiResponse(responseCode = "404", description = UNKNOWN),
                             @ApiResponse(responseCode = "409", description = "the job's state does not allow it")})),
     })
     RouterFunction<ServerResponse> jobRouter(JobHandler handler) {

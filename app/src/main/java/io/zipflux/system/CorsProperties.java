@@ -9,12 +9,13 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.validation.annotation.Validated;
 
 /**
- * Which other origins browsers may call from ({@code zipflux.http.cors-allowed-origins}); none by default.
+ * Which other origins browsers may call {@code /api/v1/**} and {@code /archive/**} from
+ * ({@code zipflux.http.cors-origins}); none by default.
  *
- * @param corsAllowedOrigins origins such as {@code https://forms.example.org} (scheme, host, optional port)
+ * @param corsOrigins origins such as {@code https://forms.example.org} (scheme, host, optional port)
  */
 @Validated
 @ConfigurationProperties("zipflux.http")
 record CorsProperties(@NotNull @DefaultValue List<@Pattern(regexp = "https?://[^/*\\s]+",
-        message = "must be an origin such as https://site.example (scheme and host, no path, no wildcard)") String> corsAllowedOrigins) {
+        message = "must be an origin such as https://site.example (scheme and host, no path, no wildcard)") String> corsOrigins) {
 }
