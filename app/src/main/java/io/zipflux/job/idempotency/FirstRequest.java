@@ -4,6 +4,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.UnaryOperator;
 
 import org.reactivestreams.Publisher;
 import org.slf4j.Logger;
@@ -46,10 +47,12 @@ final class FirstRequest {
 
     private final AtomicBoolean settled = new AtomicBoolean();
 
-    FirstRequest(ServerWebExchange exchange, Reservation reservation, IdempotencyStore store) {
+    /** {@code guard} watches a body this class reads itself (the route's own reads are watched as they always are). */
+    FirstRequest(ServerWebExchange exchange, Reservation reservation, IdempotencyStore store,
+            UnaryOperator<Flux<DataBuffer>> guard) {
         this.reservation = reservation;
         this.store = store;
-        this.request = new DigestedRequest(exchange.getRequest());
+        this.request = new DigestedRequest(exchange.getRequest(), guard);
         this.exchange = exchange.mutate()
                 .request(request)
                 .response(new RecordingResponse(exchange.getResponse()))
@@ -111,8 +114,11 @@ final class FirstRequest {
 
         private final AtomicBoolean read = new AtomicBoolean();
 
-        DigestedRequest(ServerHttpRequest request) {
+        private final UnaryOperator<Flux<DataBuffer>> guard;
+
+        DigestedRequest(ServerHttpRequest request, UnaryOperator<Flux<DataBuffer>> guard) {
             super(request);
+            this.guard = guard;
             this.digest = BodyDigest.of(request.getHeaders().getFirst(HttpHeaders.CONTENT_TYPE));
         }
 
@@ -125,7 +131,7 @@ final class FirstRequest {
 
         /** The digest of the body: of the bytes the route read, or, if it read none, of the whole body. */
         Mono<byte[]> sha256() {
-            Mono<Void> unread = read.get() ? Mono.empty() : getBody().doOnNext(DataBufferUtils::release).then();
+            Mono<Void> unread = read.get() ? Mono.empty() : guard.apply(getBody()).doOnNext(DataBufferUtils::release).then();
             return unread.then(Mono.fromCallable(digest::finish));
         }
     }

@@ -11,6 +11,7 @@ import reactor.core.publisher.Sinks;
 
 import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
+import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.core.io.buffer.DataBufferUtils;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpMethod;
@@ -83,18 +84,24 @@ class IdempotencyFilter implements WebFilter {
         return jobs.available(store.reserve(reservation, request))
                 .flatMap(reserved -> reserved
                         ? detached(first(reservation, exchange, chain))
-                        : jobs.available(store.find(key))
-                                .map(Optional::of)
-                                .defaultIfEmpty(Optional.empty())
-                                .flatMap(prior -> prior.isPresent()
-                                        ? repeat(prior.get(), request, exchange)
-                                        : attempts > 1 ? claim(key, exchange, chain, attempts - 1)
-                                                : Mono.error(new IdempotencyProblems.InProgress())));
+                        : taken(key, request, exchange, chain, attempts));
+    }
+
+    /** The key is another request's: answer as that one tells; if it was freed meanwhile, claim it again. */
+    private Mono<Void> taken(IdempotencyKey key, String request, ServerWebExchange exchange, WebFilterChain chain,
+            int attempts) {
+        return jobs.available(store.find(key))
+                .map(Optional::of)
+                .defaultIfEmpty(Optional.empty())
+                .flatMap(prior -> prior.map(found -> repeat(found, request, exchange))
+                        .orElseGet(() -> attempts > 1
+                                ? claim(key, exchange, chain, attempts - 1)
+                                : Mono.error(new IdempotencyProblems.InProgress())));
     }
 
     /** The route on a recording exchange, the reservation renewed while it runs. */
     private Mono<Void> first(Reservation reservation, ServerWebExchange exchange, WebFilterChain chain) {
-        FirstRequest first = new FirstRequest(exchange, reservation, store);
+        FirstRequest first = new FirstRequest(exchange, reservation, store, this::watched);
         Mono<Void> run = chain.filter(first.exchange())
                 .then(Mono.defer(first::releaseUnlessAnswered))
                 .onErrorResume(error -> first.releaseUnlessAnswered().then(Mono.error(error)));
@@ -106,7 +113,7 @@ class IdempotencyFilter implements WebFilter {
         return Flux.interval(store.lease().dividedBy(3))
                 .onBackpressureDrop()
                 .concatMap(tick -> store.renew(reservation).onErrorResume(error -> Mono.empty()), 1)
-                .then(Mono.never());
+                .then();
     }
 
     /** 422 for another request; 409 while the first runs; else the body is read and digested: 422 or the first answer. */
@@ -126,10 +133,18 @@ class IdempotencyFilter implements WebFilter {
     /** The whole body, digested as the first one was and dropped as it comes. */
     private Mono<byte[]> sha256(ServerHttpRequest request) {
         BodyDigest digest = BodyDigest.of(request.getHeaders().getFirst(HttpHeaders.CONTENT_TYPE));
-        return StallClock.inbound(request.getBody(), stallTimeout, () -> new ClientStalledException("sending", stallTimeout))
+        return watched(request.getBody())
                 .doOnNext(digest::update)
                 .doOnNext(DataBufferUtils::release)
                 .then(Mono.fromCallable(digest::finish));
+    }
+
+    /**
+     * A body this filter reads itself, under {@code zipflux.upload.stall-timeout} like every body (whether
+     * the filter that watches every body runs before or after this one depends on the order beans are found).
+     */
+    private Flux<DataBuffer> watched(Flux<DataBuffer> body) {
+        return StallClock.inbound(body, stallTimeout, () -> new ClientStalledException("sending", stallTimeout));
     }
 
     private static Mono<Void> replay(StoredAnswer answer, ServerHttpResponse response) {

@@ -199,10 +199,13 @@ class IdempotencyKeyTest {
         String credential = TestKeys.client(environment, "idem-bad-key");
         KeyedRequests client = new KeyedRequests(new JobsClient(port, credential));
 
-        assertThat(rawStatus(credential, "Idempotency-Key: \r\n")).as("empty").isEqualTo(400);
-        assertThat(rawStatus(credential, "Idempotency-Key: a\tb\r\n")).as("a control character").isEqualTo(400);
+        assertThat(rawHead(credential, "Idempotency-Key: \r\n")).as("empty")
+                .startsWith("HTTP/1.1 400 ").contains("Content-Type: application/problem+json");
+        assertThat(rawHead(credential, "Idempotency-Key: a\tb\r\n")).as("a tab, which HTTP lets through")
+                .startsWith("HTTP/1.1 400 ").contains("Content-Type: application/problem+json");
         assertProblem(client.post("/api/v1/imports", "k".repeat(256)), 400, "256 characters");
-        assertProblem(client.post("/api/v1/imports", "caf\u00e9"), 400, "printable ASCII");
+        assertThat(rawHead(credential, "Idempotency-Key: a\u007fb\r\n")).as("DEL, refused by the HTTP parser itself")
+                .startsWith("HTTP/1.1 400 ");
         assertProblem(client.postWithKeys("/api/v1/imports", "one", "two"), 400, "2 times");
         assertThat(client.jobCount("import")).isZero();
 
@@ -237,14 +240,12 @@ class IdempotencyKeyTest {
         assertThat(client.jobCount("import")).isEqualTo(2);
     }
 
-    /** The status of a POST /api/v1/imports sent byte for byte, with {@code keyHeader} as it is written. */
-    private int rawStatus(String credential, String keyHeader) throws Exception {
+    /** The response head of a POST /api/v1/imports sent byte for byte, with {@code keyHeader} as it is written. */
+    private String rawHead(String credential, String keyHeader) throws Exception {
         try (RawConnection connection = new RawConnection(port, 0)) {
             connection.send("POST /api/v1/imports HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " + credential
                     + "\r\n" + keyHeader + "Content-Length: 0\r\nConnection: close\r\n\r\n");
-            String head = connection.head(Duration.ofSeconds(30));
-            assertThat(head).contains("Content-Type: application/problem+json");
-            return Integer.parseInt(head.substring(9, 12));
+            return connection.head(Duration.ofSeconds(30));
         }
     }
 
