@@ -29,7 +29,11 @@ final class BodyDigest {
     /** How many bytes of the delimiter the latest bytes match: held back until they turn out not to be one. */
     private int matched;
 
-    private final byte[] pending = new byte[8192];
+    /** Bytes held back and found to be content, digested in order before the next run. */
+    private final byte[] pending = new byte[256];
+
+    /** A copy of the body's bytes being scanned (its buffers are mostly direct memory). */
+    private final byte[] chunk = new byte[8192];
 
     private int pendingLength;
 
@@ -71,7 +75,31 @@ final class BodyDigest {
             return;
         }
         while (bytes.hasRemaining()) {
-            feed(bytes.get());
+            int length = Math.min(chunk.length, bytes.remaining());
+            bytes.get(chunk, 0, length);
+            scan(chunk, length);
+        }
+    }
+
+    /**
+     * Runs of bytes that cannot start a delimiter go to the digest at once (most of a body: the scan for a CR
+     * is cheap); from a CR on, bytes pass the matcher one by one until it has decided.
+     */
+    private void scan(byte[] bytes, int length) {
+        int i = 0;
+        while (i < length) {
+            if (matched == 0) {
+                int start = i;
+                while (i < length && bytes[i] != delimiter[0]) {
+                    i++;
+                }
+                flush();
+                sha256.update(bytes, start, i - start);
+                if (i == length) {
+                    return;
+                }
+            }
+            feed(bytes[i++]);
         }
     }
 
@@ -106,8 +134,10 @@ final class BodyDigest {
     }
 
     private void flush() {
-        sha256.update(pending, 0, pendingLength);
-        pendingLength = 0;
+        if (pendingLength > 0) {
+            sha256.update(pending, 0, pendingLength);
+            pendingLength = 0;
+        }
     }
 
     /** For each prefix of {@code pattern}, the length of its longest proper prefix that is also its suffix. */
