@@ -4,6 +4,7 @@ import reactor.core.publisher.Mono;
 
 import org.springframework.stereotype.Component;
 import org.springframework.web.reactive.function.server.ServerRequest;
+import org.springframework.web.server.ServerWebExchange;
 
 /** The {@link Caller} of a request, as its credential was checked by the security filter chain. */
 @Component
@@ -17,10 +18,15 @@ public class Callers {
 
     /** The request's caller; 401 if it has none (a route left open by mistake is refused, not let in). */
     public Mono<Caller> of(ServerRequest request) {
+        return of(request.exchange());
+    }
+
+    /** The exchange's caller, for a filter running after the security filter chain; 401 if it has none. */
+    public Mono<Caller> of(ServerWebExchange exchange) {
         if (!enabled) {
             return Mono.just(Caller.UNCHECKED);
         }
-        return request.principal()
+        return exchange.getPrincipal()
                 .ofType(CallerAuthentication.class)
                 .map(CallerAuthentication::getPrincipal)
                 .switchIfEmpty(Mono.error(AccessProblems.Unauthorized::missing));
