@@ -78,6 +78,8 @@ final class CommonAnswers implements OpenApiCustomizer {
                         .schema(new StringSchema()));
             }
             add(answers, "422", "the Idempotency-Key was used with another request (body or query)");
+            add(answers, "409", "a request with this Idempotency-Key is still running (Retry-After: 1); "
+                    + "its repeat then gets the first answer");
             add(answers, "429", "the client has as many QUEUED, RUNNING and PAUSED jobs as "
                     + "zipflux.security.max-active-jobs allows");
         }
