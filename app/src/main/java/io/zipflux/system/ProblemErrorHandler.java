@@ -50,6 +50,10 @@ class ProblemErrorHandler implements ErrorWebExceptionHandler {
         }
         ProblemDetail problem = problemOf(error, exchange.getRequest());
         problem.setInstance(URI.create(exchange.getRequest().getPath().value()));
+        String requestId = response.getHeaders().getFirst(RequestIds.HEADER);
+        if (requestId != null) {
+            problem.setProperty(RequestIds.KEY, requestId);
+        }
         response.setStatusCode(HttpStatusCode.valueOf(problem.getStatus()));
         if (error instanceof ErrorResponse known) {
             response.getHeaders().addAll(known.getHeaders());

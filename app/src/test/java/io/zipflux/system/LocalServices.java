@@ -12,6 +12,7 @@ import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import org.springframework.boot.SpringApplication;
 import org.springframework.kafka.test.EmbeddedKafkaKraftBroker;
 
 /**
@@ -39,7 +40,10 @@ public final class LocalServices {
     public static synchronized LocalServices get() {
         if (started == null) {
             started = new LocalServices(startKafka(), startPostgres());
-            Runtime.getRuntime().addShutdownHook(new Thread(started::stop, "local-services-stop"));
+            // After every application context has closed (Spring Boot runs its shutdown handlers then), so that
+            // no client of theirs sees its broker or database vanish while it stops: a JVM shutdown hook of our own
+            // would run beside Spring's, and a Ctrl-C of the local run would print their errors.
+            SpringApplication.getShutdownHandlers().add(started::stop);
             log.info("Local services: Kafka at {}, PostgreSQL at {}", started.kafkaBootstrap(), started.r2dbcUrl());
         }
         return started;

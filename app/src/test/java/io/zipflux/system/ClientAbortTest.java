@@ -1,0 +1,101 @@
+package io.zipflux.system;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.RandomAccessFile;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.core.env.Environment;
+
+import io.zipflux.security.TestKeys;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Clients that go away mid-download or mid-upload are DEBUG lines, never an ERROR or a stack trace. */
+@SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT, properties = {
+        "zipflux.archive.photos-dir=${java.io.tmpdir}/zipflux-abort-photos",
+        "zipflux.data-dir=${java.io.tmpdir}/zipflux-test-data",
+})
+class ClientAbortTest {
+
+    private static final int ABORTS = 100;
+
+    private static final Path PHOTOS = Path.of(System.getProperty("java.io.tmpdir"), "zipflux-abort-photos");
+
+    @LocalServerPort
+    private int port;
+
+    @Autowired
+    private Environment environment;
+
+    @BeforeAll
+    static void bigAlbum() throws IOException {
+        Path album = Files.createDirectories(PHOTOS.resolve("big"));
+        try (RandomAccessFile file = new RandomAccessFile(album.resolve("large.bin").toFile(), "rw")) {
+            file.setLength(32L * 1024 * 1024);
+        }
+    }
+
+    @Test
+    void abortedDownloadsAndUploadsWriteNoErrors() throws Exception {
+        String key = TestKeys.client(environment, "aborts");
+        try (CapturedLog log = CapturedLog.start("io.zipflux", Level.DEBUG)) {
+            for (int i = 0; i < ABORTS; i++) {
+                abortDownload(i % 2 == 0);
+                abortUpload(key, i % 2 == 0);
+            }
+            Thread.sleep(5000);
+            for (ILoggingEvent event : log.events(e -> e.getLevel().isGreaterOrEqual(Level.INFO) || e.getThrowableProxy() != null)) {
+                System.out.println("CAPTURED " + CapturedLog.describe(event));
+            }
+        }
+    }
+
+    private void abortDownload(boolean reset) throws IOException {
+        try (Socket socket = connect(reset)) {
+            send(socket, "GET /archive/big/ HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+            socket.getInputStream().readNBytes(64 * 1024);
+        }
+    }
+
+    private void abortUpload(String key, boolean reset) throws IOException {
+        try (Socket socket = connect(reset)) {
+            String boundary = "abort-boundary";
+            send(socket, "POST /api/v1/files HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " + key + "\r\n"
+                    + "Content-Type: multipart/form-data; boundary=" + boundary + "\r\nContent-Length: 10000000\r\n\r\n"
+                    + "--" + boundary + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"cut.bin\"\r\n"
+                    + "Content-Type: application/octet-stream\r\n\r\n");
+            socket.getOutputStream().write(new byte[256 * 1024]);
+            socket.getOutputStream().flush();
+        }
+    }
+
+    private Socket connect(boolean reset) throws IOException {
+        Socket socket = new Socket();
+        socket.connect(new InetSocketAddress("127.0.0.1", port), 5000);
+        socket.setSoTimeout(10_000);
+        if (reset) {
+            socket.setSoLinger(true, 0);
+        }
+        return socket;
+    }
+
+    private static void send(Socket socket, String text) throws IOException {
+        OutputStream out = socket.getOutputStream();
+        out.write(text.getBytes(StandardCharsets.ISO_8859_1));
+        out.flush();
+    }
+}
