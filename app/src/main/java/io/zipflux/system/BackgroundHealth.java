@@ -8,6 +8,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.Disposable;
 import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
 
 import org.springframework.boot.actuate.health.Health;
 import org.springframework.boot.actuate.health.ReactiveHealthIndicator;
@@ -17,7 +18,8 @@ import org.springframework.context.SmartLifecycle;
 /**
  * A health indicator that answers at once from the last result of a check run in the background (every
  * {@code zipflux.health.interval}, each bounded by {@code zipflux.health.timeout}), so that a probe never
- * waits for a service that is down. A change of state is logged once, as one line.
+ * waits for a service that is down. Only a probe that comes before the first check has ended (the first
+ * moments after start) waits for it, at most the timeout. A change of state is logged once, as one line.
  */
 public abstract class BackgroundHealth implements ReactiveHealthIndicator, SmartLifecycle {
 
@@ -32,7 +34,10 @@ public abstract class BackgroundHealth implements ReactiveHealthIndicator, Smart
 
     private final Duration timeout;
 
+    /** The last result; null until the first check has ended. */
     private volatile Health last;
+
+    private final Sinks.One<Health> first = Sinks.one();
 
     private volatile Disposable checks;
 
@@ -40,9 +45,6 @@ public abstract class BackgroundHealth implements ReactiveHealthIndicator, Smart
         this.service = service;
         this.interval = properties.interval();
         this.timeout = properties.timeout();
-        this.last = Health.down()
-                .withDetail("error", "not checked yet")
-                .build();
     }
 
     /** One check of the service: UP with details, or DOWN (an error also counts as DOWN). */
@@ -50,7 +52,13 @@ public abstract class BackgroundHealth implements ReactiveHealthIndicator, Smart
 
     @Override
     public Mono<Health> health() {
-        return Mono.just(last);
+        Health current = last;
+        return current != null ? Mono.just(current) : firstResult();
+    }
+
+    private Mono<Health> firstResult() {
+        return first.asMono()
+                .timeout(timeout, Mono.fromSupplier(() -> Health.down().withDetail("error", "not checked yet").build()));
     }
 
     @Override
@@ -85,10 +93,12 @@ public abstract class BackgroundHealth implements ReactiveHealthIndicator, Smart
     }
 
     private void record(Health health) {
-        Status before = last.getStatus();
-        boolean first = last.getDetails().get("checkedAt") == null;
+        Health before = last;
         last = health;
-        if (health.getStatus().equals(before) && !first) {
+        if (before == null) {
+            first.tryEmitValue(health);
+        }
+        else if (health.getStatus().equals(before.getStatus())) {
             return;
         }
         if (Status.UP.equals(health.getStatus())) {

@@ -42,6 +42,12 @@ class ProblemErrorHandler implements ErrorWebExceptionHandler {
 
     @Override
     public Mono<Void> handle(ServerWebExchange exchange, Throwable error) {
+        // A client that went away is a DEBUG line, and nobody is left to read an answer.
+        return ClientAborts.wentAway(exchange.getRequest(), error)
+                .flatMap(gone -> gone ? Mono.empty() : answer(exchange, error));
+    }
+
+    private Mono<Void> answer(ServerWebExchange exchange, Throwable error) {
         ServerHttpResponse response = exchange.getResponse();
         if (response.isCommitted()) {
             // Mid-stream: the status is sent; failing the exchange makes the server cut the connection,

@@ -5,6 +5,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.regex.Pattern;
 
 import io.micrometer.context.ContextRegistry;
+import io.netty.channel.Channel;
 import reactor.util.context.ContextView;
 
 import org.springframework.http.server.reactive.HttpHandler;
@@ -40,8 +41,10 @@ public class RequestIds implements HttpHandlerDecoratorFactory {
         return (request, response) -> {
             String id = idOf(request);
             response.getHeaders().set(HEADER, id);
+            Channel connection = ClientAborts.channelOf(request);
             return handler.handle(request, response)
-                    .contextWrite(context -> context.put(KEY, id));
+                    .contextWrite(context -> connection == null ? context.put(KEY, id)
+                            : context.put(KEY, id).put(ClientAborts.CONNECTION, connection));
         };
     }
 

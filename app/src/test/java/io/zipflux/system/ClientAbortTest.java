@@ -8,9 +8,11 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.stream.Stream;
 
 import ch.qos.logback.classic.Level;
-import ch.qos.logback.classic.spi.ILoggingEvent;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -27,7 +29,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** Clients that go away mid-download or mid-upload are DEBUG lines, never an ERROR or a stack trace. */
 @SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT, properties = {
         "zipflux.archive.photos-dir=${java.io.tmpdir}/zipflux-abort-photos",
-        "zipflux.data-dir=${java.io.tmpdir}/zipflux-test-data",
+        "zipflux.data-dir=${java.io.tmpdir}/zipflux-abort-data",
 })
 class ClientAbortTest {
 
@@ -41,6 +43,9 @@ class ClientAbortTest {
     @Autowired
     private Environment environment;
 
+    @Autowired
+    private MeterRegistry registry;
+
     @BeforeAll
     static void bigAlbum() throws IOException {
         Path album = Files.createDirectories(PHOTOS.resolve("big"));
@@ -52,15 +57,53 @@ class ClientAbortTest {
     @Test
     void abortedDownloadsAndUploadsWriteNoErrors() throws Exception {
         String key = TestKeys.client(environment, "aborts");
-        try (CapturedLog log = CapturedLog.start("io.zipflux", Level.DEBUG)) {
+        double abortedBefore = abortedStreams();
+        try (CapturedLog log = CapturedLog.start("zipflux.client-aborts", Level.DEBUG)) {
             for (int i = 0; i < ABORTS; i++) {
                 abortDownload(i % 2 == 0);
                 abortUpload(key, i % 2 == 0);
             }
-            Thread.sleep(5000);
-            for (ILoggingEvent event : log.events(e -> e.getLevel().isGreaterOrEqual(Level.INFO) || e.getThrowableProxy() != null)) {
-                System.out.println("CAPTURED " + CapturedLog.describe(event));
-            }
+            // Every cut download was seen as one, and every cut upload has been cleaned up: all were handled.
+            awaitAbortedStreams(abortedBefore + ABORTS);
+            awaitNoUploadLeft();
+
+            assertThat(log.events(event -> event.getLoggerName().equals("zipflux.client-aborts")))
+                    .as("DEBUG lines for the uploads cut while their body was read").isNotEmpty()
+                    .allSatisfy(event -> assertThat(event.getLevel()).isEqualTo(Level.DEBUG));
+            assertThat(log.events(event -> event.getLevel().isGreaterOrEqual(Level.WARN) || event.getThrowableProxy() != null)
+                    .stream().map(CapturedLog::describe))
+                    .as("warnings, errors and stack traces").isEmpty();
+        }
+    }
+
+    private double abortedStreams() {
+        Counter aborted = registry.find("zipflux.archive.streams").tag("outcome", "aborted").counter();
+        return aborted == null ? 0 : aborted.count();
+    }
+
+    private void awaitAbortedStreams(double count) throws InterruptedException {
+        long deadline = System.currentTimeMillis() + 30_000;
+        while (abortedStreams() < count && System.currentTimeMillis() < deadline) {
+            Thread.sleep(50);
+        }
+        assertThat(abortedStreams()).as("archive streams aborted by their client").isEqualTo(count);
+    }
+
+    private void awaitNoUploadLeft() throws Exception {
+        Path uploads = Path.of(environment.getRequiredProperty("zipflux.data-dir"), "uploads");
+        long deadline = System.currentTimeMillis() + 30_000;
+        while (leftIn(uploads) > 0 && System.currentTimeMillis() < deadline) {
+            Thread.sleep(50);
+        }
+        assertThat(leftIn(uploads)).as("cut uploads left in %s", uploads).isZero();
+    }
+
+    private static long leftIn(Path folder) throws IOException {
+        if (!Files.isDirectory(folder)) {
+            return 0;
+        }
+        try (Stream<Path> files = Files.list(folder)) {
+            return files.count();
         }
     }
 

@@ -9,12 +9,15 @@ import ch.qos.logback.classic.spi.ILoggingEvent;
 import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.http.MediaType;
 import org.springframework.test.web.reactive.server.EntityExchangeResult;
 import org.springframework.test.web.reactive.server.WebTestClient;
@@ -26,6 +29,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * named in problem details, in the MDC of the log lines written while it is handled (on other threads too), and on
  * its access log line with the client's address, status, bytes and duration.
  */
+@ExtendWith(OutputCaptureExtension.class)
 @SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT, properties = {
         "zipflux.archive.photos-dir=${java.io.tmpdir}/zipflux-request-id-photos",
         "zipflux.data-dir=${java.io.tmpdir}/zipflux-test-data",
@@ -122,6 +126,24 @@ class RequestIdTest {
             assertThat(log.events(event -> "linky-request".equals(event.getMDCPropertyMap().get(RequestIds.KEY))))
                     .allSatisfy(event -> assertThat(event.getFormattedMessage()).containsAnyOf("links outside", "linky-request"));
         }
+    }
+
+    @Test
+    void plainConsoleLinesShowTheId(CapturedOutput output) throws Exception {
+        web.get().uri("/archive/linky/")
+                .header(RequestIds.HEADER, "console-line")
+                .exchange()
+                .expectStatus().isOk()
+                .expectBody().returnResult();
+
+        long deadline = System.currentTimeMillis() + 5000;
+        while (!output.getOut().contains("requestId=console-line") && System.currentTimeMillis() < deadline) {
+            Thread.sleep(20);
+        }
+        assertThat(output.getOut().lines().filter(line -> line.contains("links outside the photos folder")
+                && line.contains("[console-line] "))).as(output.getOut()).hasSize(1);
+        assertThat(output.getOut().lines().filter(line -> line.contains("Started RequestIdTest")))
+                .allSatisfy(line -> assertThat(line).doesNotContain("[] "));
     }
 
     private static ILoggingEvent accessLine(CapturedLog log, String id) throws InterruptedException {
