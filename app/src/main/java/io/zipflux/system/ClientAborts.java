@@ -45,7 +45,7 @@ public class ClientAborts {
     private static final ThreadLocal<Channel> CURRENT = new ThreadLocal<>();
 
     /** How long after a failure its connection may take to be seen closed, for the failure to count as the client's. */
-    private static final Duration GRACE = Duration.ofMillis(250);
+    private static final Duration GRACE = Duration.ofSeconds(1);
 
     ClientAborts() {
         ContextRegistry.getInstance().registerThreadLocalAccessor(new ConnectionAccessor());

@@ -3,11 +3,13 @@ package io.zipflux.system;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -43,6 +45,12 @@ class RequestIdTest {
 
     @Autowired
     private WebTestClient web;
+
+    /** Answers may be slow on a busy test machine: 30 s rather than the client's 5. */
+    @BeforeEach
+    void patientClient() {
+        web = web.mutate().responseTimeout(Duration.ofSeconds(30)).build();
+    }
 
     /** {@code linky/}: a photo and a link leaving the photos folder, which the listing skips with a warning. */
     @BeforeAll

@@ -8,6 +8,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -55,7 +56,7 @@ class StructuredLogTest {
         List<String> settings = new ArrayList<>(WorkerJvm.sharedSettings(environment,
                 "--zipflux.logging.enabled=true", "--logging.structured.format.console=ecs"));
         settings.replaceAll(setting -> setting.startsWith("--server.port=") ? "--server.port=" + port : setting);
-        try (WorkerJvm instance = WorkerJvm.start("structured-logs", settings)) {
+        try (WorkerJvm instance = WorkerJvm.start("structured-logs", settings, Duration.ofMinutes(3))) {
             HttpResponse<byte[]> answer = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/archive/linky/"))
                     .header(RequestIds.HEADER, "structured-1").build(), HttpResponse.BodyHandlers.ofByteArray());
             assertThat(answer.statusCode()).isEqualTo(200);
