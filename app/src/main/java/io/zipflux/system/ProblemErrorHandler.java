@@ -42,6 +42,12 @@ class ProblemErrorHandler implements ErrorWebExceptionHandler {
 
     @Override
     public Mono<Void> handle(ServerWebExchange exchange, Throwable error) {
+        // A client that went away is a DEBUG line, and nobody is left to read an answer.
+        return ClientAborts.wentAway(exchange.getRequest(), error)
+                .flatMap(gone -> gone ? Mono.empty() : answer(exchange, error));
+    }
+
+    private Mono<Void> answer(ServerWebExchange exchange, Throwable error) {
         ServerHttpResponse response = exchange.getResponse();
         if (response.isCommitted()) {
             // Mid-stream: the status is sent; failing the exchange makes the server cut the connection,
@@ -50,6 +56,10 @@ class ProblemErrorHandler implements ErrorWebExceptionHandler {
         }
         ProblemDetail problem = problemOf(error, exchange.getRequest());
         problem.setInstance(URI.create(exchange.getRequest().getPath().value()));
+        String requestId = response.getHeaders().getFirst(RequestIds.HEADER);
+        if (requestId != null) {
+            problem.setProperty(RequestIds.KEY, requestId);
+        }
         response.setStatusCode(HttpStatusCode.valueOf(problem.getStatus()));
         if (error instanceof ErrorResponse known) {
             response.getHeaders().addAll(known.getHeaders());

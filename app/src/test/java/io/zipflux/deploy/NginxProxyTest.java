@@ -167,6 +167,17 @@ class NginxProxyTest {
         assertThat(viaNginx(path).statusCode()).isEqualTo(200);
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"/actuator/health", "/actuator/health/readiness"})
+    void healthThroughNginxShowsNoDetailsEvenWithACredential(String path) throws Exception {
+        assertThat(new String(direct(path).body())).as("direct, with a key").contains("\"details\"");
+
+        HttpResponse<byte[]> response = viaNginx(path, "Authorization", "Bearer " + key);
+
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(new String(response.body())).contains("\"status\":\"UP\"").doesNotContain("details");
+    }
+
     /** A download through nginx into a file, timed, with the service's active-streams gauge read at the first bytes. */
     private TimedDownload downloadThroughNginx(String path) throws IOException, InterruptedException {
         long start = System.nanoTime();

@@ -56,6 +56,11 @@ public final class WorkerJvm implements AutoCloseable {
 
     /** Starts the JVM and waits until it runs jobs. */
     public static WorkerJvm start(String instanceId, List<String> settings) throws Exception {
+        return start(instanceId, settings, Duration.ofSeconds(60));
+    }
+
+    /** Starts the JVM and waits until it runs jobs, at most {@code limit}. */
+    public static WorkerJvm start(String instanceId, List<String> settings, Duration limit) throws Exception {
         List<String> command = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m",
                 "-cp", System.getProperty("java.class.path"), ZipfluxApplication.class.getName(),
@@ -64,7 +69,7 @@ public final class WorkerJvm implements AutoCloseable {
         File log = Files.createTempFile("zipflux-worker", ".log").toFile();
         WorkerJvm worker = new WorkerJvm(new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log).start(),
                 log.toPath());
-        worker.awaitLine("Instance " + instanceId + " runs jobs", Duration.ofSeconds(60));
+        worker.awaitLine("Instance " + instanceId + " runs jobs", limit);
         return worker;
     }
 

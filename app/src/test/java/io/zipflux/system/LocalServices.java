@@ -6,12 +6,19 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import org.apache.kafka.common.utils.Exit;
+
+import org.springframework.boot.SpringApplication;
+import org.springframework.boot.logging.LogLevel;
+import org.springframework.boot.logging.LoggingSystem;
 import org.springframework.kafka.test.EmbeddedKafkaKraftBroker;
 
 /**
@@ -23,6 +30,13 @@ public final class LocalServices {
     private static final Logger log = LoggerFactory.getLogger(LocalServices.class);
 
     private static LocalServices started;
+
+    /**
+     * Kafka's test kit deletes each broker's temp folder in a JVM shutdown hook of its own, which would run beside the
+     * broker's stop (dozens of "log dir" warnings and errors at every exit): those deletions are run here instead,
+     * after the broker has stopped.
+     */
+    private static final List<Runnable> KAFKA_TEMP_DELETIONS = new CopyOnWriteArrayList<>();
 
     private final EmbeddedKafkaKraftBroker kafka;
 
@@ -39,13 +53,17 @@ public final class LocalServices {
     public static synchronized LocalServices get() {
         if (started == null) {
             started = new LocalServices(startKafka(), startPostgres());
-            Runtime.getRuntime().addShutdownHook(new Thread(started::stop, "local-services-stop"));
+            // After every application context has closed (Spring Boot runs its shutdown handlers then), so that
+            // no client of theirs sees its broker or database vanish while it stops: a JVM shutdown hook of our own
+            // would run beside Spring's, and a Ctrl-C of the local run would print their errors.
+            SpringApplication.getShutdownHandlers().add(started::stop);
             log.info("Local services: Kafka at {}, PostgreSQL at {}", started.kafkaBootstrap(), started.r2dbcUrl());
         }
         return started;
     }
 
     private static EmbeddedKafkaKraftBroker startKafka() {
+        Exit.setShutdownHookAdder((name, deletion) -> KAFKA_TEMP_DELETIONS.add(deletion));
         EmbeddedKafkaKraftBroker broker = new EmbeddedKafkaKraftBroker(1, 4);
         broker.brokerProperty("auto.create.topics.enable", "true");
         broker.afterPropertiesSet();
@@ -54,7 +72,8 @@ public final class LocalServices {
 
     private static EmbeddedPostgres startPostgres() {
         try {
-            return EmbeddedPostgres.builder().start();
+            // Stopped by stop() after the application, not by a JVM shutdown hook of its own beside it.
+            return EmbeddedPostgres.builder().setRegisterShutdownHook(false).start();
         }
         catch (IOException ex) {
             throw new UncheckedIOException("Embedded PostgreSQL did not start", ex);
@@ -107,7 +126,14 @@ public final class LocalServices {
     }
 
     private void stop() {
+        log.info("Stopping the local Kafka broker and PostgreSQL");
+        // The broker's own shutdown chatter (one line per partition and log) is not news here.
+        LoggingSystem logging = LoggingSystem.get(LocalServices.class.getClassLoader());
+        for (String broker : List.of("kafka", "org.apache.kafka", "state.change.logger")) {
+            logging.setLogLevel(broker, LogLevel.ERROR);
+        }
         kafka.destroy();
+        KAFKA_TEMP_DELETIONS.forEach(Runnable::run);
         try {
             postgres.close();
         }

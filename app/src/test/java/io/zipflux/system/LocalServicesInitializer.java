@@ -2,7 +2,11 @@ package io.zipflux.system;
 
 import org.springframework.context.ApplicationContextInitializer;
 import org.springframework.context.ConfigurableApplicationContext;
+import java.util.List;
 import java.util.stream.Stream;
+
+import org.springframework.boot.logging.LogLevel;
+import org.springframework.boot.logging.LoggingSystem;
 
 import org.springframework.core.env.MapPropertySource;
 import org.springframework.core.env.MutablePropertySources;
@@ -13,8 +17,20 @@ import org.springframework.core.env.MutablePropertySources;
  */
 public class LocalServicesInitializer implements ApplicationContextInitializer<ConfigurableApplicationContext> {
 
+    /**
+     * Loggers of a broker that a test stops (an outage) or that stops at the end of the run, which then warn once per
+     * partition and index ("Failed to close offsetIndex", "Failed to flush directory"): expected, and hundreds of
+     * lines in a test run. Their errors still show.
+     */
+    private static final List<String> BROKER_SHUTDOWN = List.of(
+            "org.apache.kafka.storage.internals.log.LogSegment",
+            "org.apache.kafka.common.utils.Utils",
+            "kafka.log.LogManager");
+
     @Override
     public void initialize(ConfigurableApplicationContext context) {
+        LoggingSystem logging = LoggingSystem.get(context.getClassLoader());
+        BROKER_SHUTDOWN.forEach(logger -> logging.setLogLevel(logger, LogLevel.ERROR));
         var environment = context.getEnvironment();
         if (!environment.getProperty("zipflux.local-services", Boolean.class, true)) {
             return;
