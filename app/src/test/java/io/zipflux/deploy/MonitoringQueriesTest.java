@@ -1,0 +1,241 @@
+package io.zipflux.deploy;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.http.HttpRequest;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.sun.net.httpserver.HttpServer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.autoconfigure.actuate.observability.AutoConfigureObservability;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.core.env.Environment;
+
+import io.zipflux.job.JobsClient;
+import io.zipflux.job.JobsClient.Answer;
+import io.zipflux.job.ResponsesTable;
+import io.zipflux.security.TestKeys;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The dashboard and the alert rules against Debian's real Prometheus, scraping a running instance
+ * that has run a job of each type (one import failed, one webhook delivered): every dashboard query
+ * and every alert expression is valid and returns series. An alert's expression is empty while it does
+ * not fire, so it is asked with its comparisons made {@code bool} ({@code x > bool 0.9}): then it
+ * returns its series, with 0 or 1, exactly when the series it compares exist (and, across {@code and},
+ * match).
+ */
+@AutoConfigureObservability
+@SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT, properties = {
+        "zipflux.data-dir=${java.io.tmpdir}/zipflux-test-data",
+        "zipflux.archive.photos-dir=${java.io.tmpdir}/zipflux-test-photos",
+        "zipflux.fetch.allow-private=false",
+        "zipflux.fetch.allowed-addresses=127.0.0.1/32",
+        "zipflux.webhooks.secret=whsec_emlwZmx1eC1tb25pdG9yaW5nLXRlc3Qtc2VjcmV0ISE=",
+})
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class MonitoringQueriesTest {
+
+    private static final Duration JOB_LIMIT = Duration.ofSeconds(30);
+
+    /** Grafana's interval for rate(): a few of the test's 1 s scrapes. */
+    private static final String RATE_INTERVAL = "15s";
+
+    private static final Pattern LABEL_VALUES = Pattern.compile("label_values\\((.+),\\s*(\\w+)\\)");
+
+    @LocalServerPort
+    private int port;
+
+    @Autowired
+    private Environment environment;
+
+    private PrometheusServer prometheus;
+
+    private HttpServer webhookReceiver;
+
+    private final AtomicInteger webhooksReceived = new AtomicInteger();
+
+    @BeforeAll
+    void jobsOfEachTypeThenPrometheus(@TempDir Path files) throws Exception {
+        JobsClient api = new JobsClient(port, TestKeys.client(environment, "monitoring"));
+        String callback = startWebhookReceiver();
+        runJobsOfEachType(api, files, callback);
+        // GC metrics are registered at the first collection after start.
+        System.gc();
+
+        prometheus = PrometheusServer.start(port, TestKeys.client(environment, "prometheus"),
+                MonitoringFiles.path(MonitoringFiles.ALERTS));
+        String scrapes = "count_over_time(up{job=\"zipflux\"}[1m]) >= 5 and up{job=\"zipflux\"} == 1";
+        prometheus.await(() -> prometheus.series(scrapes), result -> !result.isEmpty(), Duration.ofSeconds(30),
+                "five successful scrapes of the instance");
+    }
+
+    private String startWebhookReceiver() throws IOException {
+        webhookReceiver = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        webhookReceiver.createContext("/hook", exchange -> {
+            exchange.getRequestBody().readAllBytes();
+            webhooksReceived.incrementAndGet();
+            exchange.sendResponseHeaders(204, -1);
+            exchange.close();
+        });
+        webhookReceiver.start();
+        return "http://127.0.0.1:" + webhookReceiver.getAddress().getPort() + "/hook";
+    }
+
+    /** A hash, an export, a good and a bad import, a url-archive job of a local archive with a webhook. */
+    private void runJobsOfEachType(JobsClient api, Path files, String callback) throws Exception {
+        Answer upload = api.upload("file", Files.write(files.resolve("hashed.bin"), new byte[200_000]));
+        assertThat(upload.status()).as("upload: %s", upload.body()).isEqualTo(202);
+        api.awaitState(upload.body().get("jobId").asText(), "SUCCEEDED", JOB_LIMIT);
+
+        Answer export = api.post("/api/v1/exports?from=2042-03-01&to=2042-03-02");
+        assertThat(export.status()).as("export: %s", export.body()).isEqualTo(202);
+        api.awaitState(export.body().get("id").asText(), "SUCCEEDED", JOB_LIMIT);
+
+        Answer imported = api.send("POST", "/api/v1/imports", "text/csv",
+                HttpRequest.BodyPublishers.ofString(ResponsesTable.csv("monitoring", 20, 420_000)));
+        assertThat(imported.body().get("state").asText()).as("import: %s", imported.body()).isEqualTo("SUCCEEDED");
+        Answer badImport = api.send("POST", "/api/v1/imports", "text/csv",
+                HttpRequest.BodyPublishers.ofString("id,form_id,respondent,submitted_at,answers\r\n1,f,r,not a date,{}\r\n"));
+        assertThat(badImport.body().get("state").asText()).as("bad import: %s", badImport.body()).isEqualTo("FAILED");
+
+        Path folder = Path.of(environment.getRequiredProperty("zipflux.archive.photos-dir"), "monitoring-probe");
+        Files.createDirectories(folder);
+        Files.write(folder.resolve("photo.jpg"), new byte[50_000]);
+        String archive = "{\"entries\": [{\"url\": \"http://127.0.0.1:" + port + "/archive/monitoring-probe/\", "
+                + "\"name\": \"probe.zip\"}], \"callbackUrl\": \"" + callback + "\"}";
+        Answer urlArchive = api.send("POST", "/api/v1/archives", "application/json", HttpRequest.BodyPublishers.ofString(archive));
+        assertThat(urlArchive.status()).as("url-archive: %s", urlArchive.body()).isEqualTo(202);
+        api.awaitState(urlArchive.body().get("id").asText(), "SUCCEEDED", JOB_LIMIT);
+
+        assertThat(api.get("/api/v1/jobs/00000000-0000-0000-0000-000000000000").status()).isEqualTo(404);
+        awaitWebhook();
+    }
+
+    private void awaitWebhook() throws InterruptedException {
+        long deadline = System.nanoTime() + JOB_LIMIT.toNanos();
+        while (webhooksReceived.get() == 0) {
+            assertThat(System.nanoTime()).as("a webhook delivered").isLessThan(deadline);
+            Thread.sleep(50);
+        }
+    }
+
+    @AfterAll
+    void stop() {
+        if (prometheus != null) {
+            prometheus.close();
+        }
+        if (webhookReceiver != null) {
+            webhookReceiver.stop(0);
+        }
+    }
+
+    /** The dashboard's variables as Grafana fills them in, for this instance. */
+    private Map<String, String> variables() {
+        return Map.of("instance", "127.0.0.1:" + port, "__rate_interval", RATE_INTERVAL);
+    }
+
+    @Test
+    void everyDashboardQueryIsValidAndReturnsSeries() throws Exception {
+        List<MonitoringFiles.PanelQuery> queries = MonitoringFiles.panelQueries();
+        List<String> failures = new ArrayList<>();
+        for (MonitoringFiles.PanelQuery query : queries) {
+            String expr = PromQl.substitute(query.expr(), variables());
+            check(query.panel(), expr, prometheus.query(expr), failures);
+        }
+
+        assertThat(queries).hasSizeGreaterThanOrEqualTo(30);
+        assertThat(failures).as("dashboard queries that fail or return nothing").isEmpty();
+    }
+
+    @Test
+    void everyDashboardVariableListsThisInstance() throws Exception {
+        List<MonitoringFiles.Variable> variables = MonitoringFiles.variables();
+        assertThat(variables).extracting(MonitoringFiles.Variable::name).contains("instance");
+        for (MonitoringFiles.Variable variable : variables) {
+            Matcher labelValues = LABEL_VALUES.matcher(variable.query());
+            assertThat(labelValues.matches()).as("variable %s: %s", variable.name(), variable.query()).isTrue();
+
+            Set<String> values = new TreeSet<>();
+            prometheus.series(labelValues.group(1))
+                    .forEach(series -> values.add(series.path("metric").path(labelValues.group(2)).asText()));
+
+            assertThat(values).as("values of $%s", variable.name()).contains(variables().get(variable.name()));
+        }
+    }
+
+    @Test
+    void everyAlertExpressionIsValidAndItsSeriesExist() throws Exception {
+        List<MonitoringFiles.Alert> alerts = MonitoringFiles.alerts();
+        List<String> failures = new ArrayList<>();
+        for (MonitoringFiles.Alert alert : alerts) {
+            JsonNode asWritten = prometheus.query(alert.expr());
+            if (!"success".equals(asWritten.path("status").asText())) {
+                failures.add(alert.name() + ": " + asWritten);
+                continue;
+            }
+            String unfiltered = PromQl.withoutFilters(alert.expr());
+            check(alert.name(), unfiltered, prometheus.query(unfiltered), failures);
+        }
+
+        assertThat(alerts).hasSizeGreaterThanOrEqualTo(7);
+        assertThat(failures).as("alert expressions that fail, or whose series do not exist").isEmpty();
+    }
+
+    @Test
+    void prometheusLoadsEveryAlertRuleAndEvaluatesItWithoutError() throws Exception {
+        Set<String> names = new TreeSet<>();
+        MonitoringFiles.alerts().forEach(alert -> names.add(alert.name()));
+
+        JsonNode rules = prometheus.await(() -> prometheus.get("/api/v1/rules?type=alert"),
+                answer -> evaluatedRules(answer).size() == names.size(), Duration.ofSeconds(10), "every rule evaluated");
+
+        for (JsonNode rule : evaluatedRules(rules)) {
+            assertThat(rule.path("health").asText()).as("rule %s: %s", rule.path("name").asText(), rule).isEqualTo("ok");
+        }
+        assertThat(evaluatedRules(rules)).extracting(rule -> rule.path("name").asText()).containsExactlyInAnyOrderElementsOf(names);
+    }
+
+    /** The rules of the answer that have been evaluated at least once. */
+    private static List<JsonNode> evaluatedRules(JsonNode answer) {
+        List<JsonNode> evaluated = new ArrayList<>();
+        for (JsonNode group : answer.path("data").path("groups")) {
+            for (JsonNode rule : group.path("rules")) {
+                if (!rule.path("lastEvaluation").asText().startsWith("0001-")) {
+                    evaluated.add(rule);
+                }
+            }
+        }
+        return evaluated;
+    }
+
+    /** Adds to {@code failures} unless {@code answer} succeeded with at least one series. */
+    private static void check(String name, String expr, JsonNode answer, List<String> failures) {
+        if (!"success".equals(answer.path("status").asText())) {
+            failures.add(name + ": " + expr + " -> " + answer.path("error").asText());
+        }
+        else if (answer.path("data").path("result").isEmpty()) {
+            failures.add(name + ": " + expr + " -> no series");
+        }
+    }
+}
