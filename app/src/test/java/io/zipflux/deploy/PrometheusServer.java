@@ -26,7 +26,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.zipflux.system.DebianTools;
 
 /**
- * Debian's Prometheus on a free loopback port, scraping one zipflux instance every second (with an
+ * Debian's Prometheus on a free loopback port, scraping one zipflux instance every two seconds (with an
  * API key, as in deploy/prometheus/prometheus.yml) and evaluating {@code rules}; its configuration,
  * key and database live in a temp folder. Asked through its HTTP API.
  */
@@ -34,6 +34,9 @@ final class PrometheusServer implements AutoCloseable {
 
     /** The job name the alert rules select ({@code up{job="zipflux"}}), as in the compose stack. */
     static final String JOB = "zipflux";
+
+    /** Short, yet long enough for a scrape of a busy instance on a loaded machine. */
+    static final Duration SCRAPE_INTERVAL = Duration.ofSeconds(2);
 
     private static final Duration STARTUP = Duration.ofSeconds(20);
 
@@ -82,8 +85,8 @@ final class PrometheusServer implements AutoCloseable {
     private static String config(int targetPort, Path keyFile, Path rules) {
         return String.join("\n",
                 "global:",
-                "  scrape_interval: 1s",
-                "  scrape_timeout: 1s",
+                "  scrape_interval: " + SCRAPE_INTERVAL.toSeconds() + "s",
+                "  scrape_timeout: " + SCRAPE_INTERVAL.toSeconds() + "s",
                 "  evaluation_interval: 1s",
                 "rule_files:",
                 "  - " + rules.toAbsolutePath(),
