@@ -1,9 +1,5 @@
 package io.zipflux.deploy;
 
-import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.http.HttpRequest;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -11,12 +7,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.sun.net.httpserver.HttpServer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -33,8 +27,6 @@ import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.core.env.Environment;
 
 import io.zipflux.job.JobsClient;
-import io.zipflux.job.JobsClient.Answer;
-import io.zipflux.job.ResponsesTable;
 import io.zipflux.security.TestKeys;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -58,8 +50,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class MonitoringQueriesTest {
 
-    private static final Duration JOB_LIMIT = Duration.ofSeconds(90);
-
     /** Grafana's interval for rate(): several of the test's scrapes. */
     private static final String RATE_INTERVAL = "20s";
 
@@ -75,16 +65,11 @@ class MonitoringQueriesTest {
 
     private PrometheusServer prometheus;
 
-    private HttpServer webhookReceiver;
-
-    private final AtomicInteger webhooksReceived = new AtomicInteger();
-
     @BeforeAll
     void jobsOfEachTypeThenPrometheus(@TempDir Path files) throws Exception {
         long start = System.nanoTime();
-        JobsClient api = new JobsClient(port, TestKeys.client(environment, "monitoring"));
-        String callback = startWebhookReceiver();
-        runJobsOfEachType(api, files, callback);
+        JobsOfEachType.run(new JobsClient(port, TestKeys.client(environment, "monitoring")),
+                Path.of(environment.getRequiredProperty("zipflux.archive.photos-dir")), files);
         long jobsDone = System.nanoTime();
         // GC metrics are registered at the first collection after start.
         System.gc();
@@ -99,63 +84,10 @@ class MonitoringQueriesTest {
                 (jobsDone - start) / 1_000_000, (System.nanoTime() - jobsDone) / 1_000_000);
     }
 
-    private String startWebhookReceiver() throws IOException {
-        webhookReceiver = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-        webhookReceiver.createContext("/hook", exchange -> {
-            exchange.getRequestBody().readAllBytes();
-            webhooksReceived.incrementAndGet();
-            exchange.sendResponseHeaders(204, -1);
-            exchange.close();
-        });
-        webhookReceiver.start();
-        return "http://127.0.0.1:" + webhookReceiver.getAddress().getPort() + "/hook";
-    }
-
-    /** A hash, an export, a good and a bad import, a url-archive job of a local archive with a webhook. */
-    private void runJobsOfEachType(JobsClient api, Path files, String callback) throws Exception {
-        Answer upload = api.upload("file", Files.write(files.resolve("hashed.bin"), new byte[200_000]));
-        assertThat(upload.status()).as("upload: %s", upload.body()).isEqualTo(202);
-        api.awaitState(upload.body().get("jobId").asText(), "SUCCEEDED", JOB_LIMIT);
-
-        Answer export = api.post("/api/v1/exports?from=2042-03-01&to=2042-03-02");
-        assertThat(export.status()).as("export: %s", export.body()).isEqualTo(202);
-        api.awaitState(export.body().get("id").asText(), "SUCCEEDED", JOB_LIMIT);
-
-        Answer imported = api.send("POST", "/api/v1/imports", "text/csv",
-                HttpRequest.BodyPublishers.ofString(ResponsesTable.csv("monitoring", 20, 420_000)));
-        assertThat(imported.body().get("state").asText()).as("import: %s", imported.body()).isEqualTo("SUCCEEDED");
-        Answer badImport = api.send("POST", "/api/v1/imports", "text/csv",
-                HttpRequest.BodyPublishers.ofString("id,form_id,respondent,submitted_at,answers\r\n1,f,r,not a date,{}\r\n"));
-        assertThat(badImport.body().get("state").asText()).as("bad import: %s", badImport.body()).isEqualTo("FAILED");
-
-        Path folder = Path.of(environment.getRequiredProperty("zipflux.archive.photos-dir"), "monitoring-probe");
-        Files.createDirectories(folder);
-        Files.write(folder.resolve("photo.jpg"), new byte[50_000]);
-        String archive = "{\"entries\": [{\"url\": \"http://127.0.0.1:" + port + "/archive/monitoring-probe/\", "
-                + "\"name\": \"probe.zip\"}], \"callbackUrl\": \"" + callback + "\"}";
-        Answer urlArchive = api.send("POST", "/api/v1/archives", "application/json", HttpRequest.BodyPublishers.ofString(archive));
-        assertThat(urlArchive.status()).as("url-archive: %s", urlArchive.body()).isEqualTo(202);
-        api.awaitState(urlArchive.body().get("id").asText(), "SUCCEEDED", JOB_LIMIT);
-
-        assertThat(api.get("/api/v1/jobs/00000000-0000-0000-0000-000000000000").status()).isEqualTo(404);
-        awaitWebhook();
-    }
-
-    private void awaitWebhook() throws InterruptedException {
-        long deadline = System.nanoTime() + JOB_LIMIT.toNanos();
-        while (webhooksReceived.get() == 0) {
-            assertThat(System.nanoTime()).as("a webhook delivered").isLessThan(deadline);
-            Thread.sleep(50);
-        }
-    }
-
     @AfterAll
     void stop() {
         if (prometheus != null) {
             prometheus.close();
-        }
-        if (webhookReceiver != null) {
-            webhookReceiver.stop(0);
         }
     }
 
