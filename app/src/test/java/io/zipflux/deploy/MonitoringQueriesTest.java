@@ -157,6 +157,20 @@ class MonitoringQueriesTest {
         assertThat(evaluatedRules(rules)).extracting(rule -> rule.path("name").asText()).containsExactlyInAnyOrderElementsOf(names);
     }
 
+    @Test
+    void theNewGaugesShowAReadyInstanceItsDataDirAndItsJobs() throws Exception {
+        prometheus.await(() -> prometheus.series("zipflux_readiness{job=\"zipflux\"} == 1"), result -> result.size() == 1,
+                Duration.ofSeconds(30), "zipflux_readiness 1 on a healthy instance");
+
+        assertThat(prometheus.series("zipflux_data_dir_free_bytes > 0 and zipflux_data_dir_free_bytes <= zipflux_data_dir_total_bytes"))
+                .hasSize(1);
+        assertThat(prometheus.series("zipflux_direct_memory_used_bytes < zipflux_direct_memory_max_bytes")).hasSize(1);
+        assertThat(prometheus.series("max by (type) (zipflux_jobs{state=\"SUCCEEDED\"}) >= 1"))
+                .extracting(series -> series.path("metric").path("type").asText())
+                .contains("hash", "export", "import", "url-archive");
+        assertThat(prometheus.series("max by (type) (zipflux_jobs{state=\"FAILED\", type=\"import\"}) >= 1")).hasSize(1);
+    }
+
     /** The rules of the answer that have been evaluated at least once. */
     private static List<JsonNode> evaluatedRules(JsonNode answer) {
         List<JsonNode> evaluated = new ArrayList<>();
