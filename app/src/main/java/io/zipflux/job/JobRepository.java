@@ -3,7 +3,6 @@ package io.zipflux.job;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -260,10 +259,12 @@ public class JobRepository {
                 .all();
     }
 
-    Flux<Map.Entry<String, Long>> countsByTypeAndState() {
-        return db.sql("SELECT type, state, count(*) AS n FROM jobs GROUP BY type, state")
-                .map(row -> Map.entry(row.get("type", String.class) + "/" + row.get("state", String.class),
-                        row.get("n", Long.class)))
+    /** Attached jobs wait for their client, not for a worker, so they are left out of the oldest's age. */
+    Flux<JobCount> countsByTypeAndState() {
+        return db.sql("SELECT type, state, count(*) AS n, COALESCE(EXTRACT(EPOCH FROM now() - min(updated_at) "
+                        + "FILTER (WHERE NOT attached)), 0)::float8 AS oldest FROM jobs GROUP BY type, state")
+                .map(row -> new JobCount(row.get("type", String.class), JobState.valueOf(row.get("state", String.class)),
+                        row.get("n", Long.class), row.get("oldest", Double.class)))
                 .all();
     }
 
