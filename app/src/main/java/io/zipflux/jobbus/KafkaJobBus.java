@@ -93,7 +93,10 @@ class KafkaJobBus implements JobBus, DisposableBean {
                 .commitInterval(Duration.ofMillis(200))
                 .maxDeferredCommits(10_000);
         KafkaReceiver<String, String> receiver = KafkaReceiver.create(options);
+        // A probe the consumer thread is too busy to answer is skipped, not queued: an overflowing interval
+        // would tear the whole receiver down.
         Flux<ReceiverRecord<String, String>> lagProbe = Flux.interval(Duration.ofSeconds(2))
+                .onBackpressureDrop()
                 .concatMap(tick -> receiver.doOnConsumer(KafkaJobBus::lagOf)
                         .doOnNext(lag::set)
                         .onErrorResume(error -> Mono.empty()))
