@@ -10,7 +10,6 @@ import reactor.core.publisher.Mono;
 
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
-import org.springframework.http.codec.multipart.PartEvent;
 import org.springframework.stereotype.Component;
 import org.springframework.web.reactive.function.server.ServerRequest;
 import org.springframework.web.reactive.function.server.ServerResponse;
@@ -23,6 +22,7 @@ import io.zipflux.job.JobService;
 import io.zipflux.job.JobState;
 import io.zipflux.security.Caller;
 import io.zipflux.security.Callers;
+import io.zipflux.system.MultipartBodies;
 
 /** File uploads for hashing, and their hashes. */
 @Component
@@ -53,7 +53,7 @@ class FileHandler {
     }
 
     Mono<ServerResponse> upload(ServerRequest request) {
-        MediaType type = request.headers().contentType().orElse(MediaType.APPLICATION_OCTET_STREAM);
+        MediaType type = MultipartBodies.contentType(request).orElse(MediaType.APPLICATION_OCTET_STREAM);
         if (!MediaType.MULTIPART_FORM_DATA.includes(type)) {
             return Mono.error(new UnsupportedMediaTypeStatusException(type, List.of(MediaType.MULTIPART_FORM_DATA)));
         }
@@ -76,7 +76,7 @@ class FileHandler {
      * releases everything else.
      */
     private Mono<Upload> receive(ServerRequest request, UUID fileId) {
-        return uploads.write(fileId, request.bodyToFlux(PartEvent.class), FIELD)
+        return uploads.write(fileId, MultipartBodies.events(request), FIELD)
                 .switchIfEmpty(Mono.error(() -> new ServerWebInputException(
                         "multipart field '" + FIELD + "' with a file is required")))
                 .map(stored -> new Upload(stored.name(), stored.size()));

@@ -23,6 +23,7 @@ import io.zipflux.job.DatabaseStreams;
 import io.zipflux.job.Job;
 import io.zipflux.security.Caller;
 import io.zipflux.security.Callers;
+import io.zipflux.system.MultipartBodies;
 
 /**
  * CSV imports in two steps (create the job, then send its data, so that the client can pause or
@@ -105,12 +106,12 @@ class ImportHandler {
 
     /** The CSV bytes of the body: all of it, or the content of the multipart field "file". 415 for other types. */
     private static Flux<DataBuffer> csv(ServerRequest request) {
-        MediaType type = request.headers().contentType().orElse(null);
+        MediaType type = MultipartBodies.contentType(request).orElse(null);
         if (type == null || ACCEPTED.stream().noneMatch(accepted -> accepted.includes(type))) {
             throw new UnsupportedMediaTypeStatusException(type, ACCEPTED);
         }
         if (MediaType.MULTIPART_FORM_DATA.includes(type)) {
-            return request.bodyToFlux(PartEvent.class).concatMap(ImportHandler::fileContent);
+            return MultipartBodies.events(request).concatMap(ImportHandler::fileContent);
         }
         return request.body(BodyExtractors.toDataBuffers());
     }
@@ -124,7 +125,7 @@ class ImportHandler {
     }
 
     private static boolean hasBody(ServerRequest request) {
-        return request.headers().contentType().isPresent() || request.headers().contentLength().orElse(0) > 0
+        return request.headers().firstHeader("Content-Type") != null || request.headers().contentLength().orElse(0) > 0
                 || request.headers().firstHeader("Transfer-Encoding") != null;
     }
 }
