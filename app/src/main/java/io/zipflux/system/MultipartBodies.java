@@ -1,16 +1,21 @@
 package io.zipflux.system;
 
+import java.time.Duration;
 import java.util.Optional;
 
 import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
 
 import org.springframework.core.codec.DecodingException;
+import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.core.io.buffer.DataBufferLimitException;
+import org.springframework.core.io.buffer.DataBufferUtils;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.InvalidMediaTypeException;
 import org.springframework.http.MediaType;
 import org.springframework.http.codec.multipart.PartEvent;
 import org.springframework.web.ErrorResponseException;
+import org.springframework.web.reactive.function.BodyExtractors;
 import org.springframework.web.reactive.function.server.ServerRequest;
 
 /**
@@ -19,6 +24,12 @@ import org.springframework.web.reactive.function.server.ServerRequest;
  * mid-part or before its first boundary (the framework says 500, or "Failed to read HTTP message").
  */
 public final class MultipartBodies {
+
+    /** The most of a refused body that is read before the answer. */
+    private static final long DRAINED = 256 * 1024;
+
+    /** The longest a refused body is waited for. */
+    private static final Duration DRAIN_TIME = Duration.ofSeconds(2);
 
     private MultipartBodies() {
     }
@@ -38,19 +49,44 @@ public final class MultipartBodies {
         }
     }
 
-    /**
-     * The part events of a {@code multipart/form-data} body; 400 (at once) when its Content-Type has no boundary,
-     * and (as the error of the flux) when the body is malformed.
-     */
-    public static Flux<PartEvent> events(ServerRequest request) {
-        MediaType type = contentType(request).orElseThrow();
+    /** 400 unless {@code type}, a multipart type, names a boundary. */
+    public static void requireBoundary(MediaType type) {
         String boundary = type.getParameter("boundary");
         if (boundary == null || boundary.isBlank() || boundary.equals("\"\"")) {
             throw new Malformed("the Content-Type of a multipart/form-data body needs a boundary parameter "
                     + "(multipart/form-data; boundary=...)");
         }
+    }
+
+    /**
+     * The part events of a {@code multipart/form-data} body; 400 (at once) when its Content-Type has no boundary,
+     * and (as the error of the flux) when the body is malformed.
+     */
+    public static Flux<PartEvent> events(ServerRequest request) {
+        requireBoundary(contentType(request).orElseThrow());
         return request.bodyToFlux(PartEvent.class)
                 .onErrorMap(MultipartBodies::malformed, error -> new Malformed(reason(error)));
+    }
+
+    /**
+     * {@code refused}, the answer to a request refused before its body was read, once up to {@value #DRAINED}
+     * bytes of that body are read and dropped: a client that sent a small body whole then reads the answer, which
+     * a connection closed on unread bytes (a TCP reset) would lose. A larger body is cut as before.
+     */
+    public static <T> Mono<T> refuse(ServerRequest request, ErrorResponseException refused) {
+        return request.body(BodyExtractors.toDataBuffers())
+                .map(MultipartBodies::dropped)
+                .scan(0L, Long::sum)
+                .takeUntil(read -> read >= DRAINED)
+                .take(DRAIN_TIME)
+                .onErrorResume(error -> Mono.empty())
+                .then(Mono.error(refused));
+    }
+
+    private static long dropped(DataBuffer buffer) {
+        long size = buffer.readableByteCount();
+        DataBufferUtils.release(buffer);
+        return size;
     }
 
     private static boolean malformed(Throwable error) {

@@ -17,6 +17,7 @@ import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.core.env.Environment;
+import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
@@ -37,6 +38,7 @@ import static org.assertj.core.api.Assertions.assertThat;
         "zipflux.jobs.export.max-rate=10000",
         "zipflux.local-services=false",
 })
+@DirtiesContext // its PostgreSQL goes with the class
 class DatabaseFaultsTest {
 
     /** 30,000 rows exported at 10,000 rows/s: a run of 3 s, long enough to be hit mid-query. */

@@ -11,6 +11,7 @@ import reactor.core.publisher.Mono;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.stereotype.Component;
+import org.springframework.web.ErrorResponseException;
 import org.springframework.web.reactive.function.server.ServerRequest;
 import org.springframework.web.reactive.function.server.ServerResponse;
 import org.springframework.web.server.ServerWebInputException;
@@ -53,9 +54,11 @@ class FileHandler {
     }
 
     Mono<ServerResponse> upload(ServerRequest request) {
-        MediaType type = MultipartBodies.contentType(request).orElse(MediaType.APPLICATION_OCTET_STREAM);
-        if (!MediaType.MULTIPART_FORM_DATA.includes(type)) {
-            return Mono.error(new UnsupportedMediaTypeStatusException(type, List.of(MediaType.MULTIPART_FORM_DATA)));
+        try {
+            requireFormData(request);
+        }
+        catch (ErrorResponseException refused) {
+            return MultipartBodies.refuse(request, refused);
         }
         UUID fileId = UUID.randomUUID();
         String callbackUrl = request.queryParam("callbackUrl").orElse(null);
@@ -69,6 +72,15 @@ class FileHandler {
                 .flatMap(job -> ServerResponse.accepted()
                         .contentType(MediaType.APPLICATION_JSON)
                         .bodyValue(Map.of("id", fileId, "status", "PENDING", "jobId", job.id())));
+    }
+
+    /** 415 unless the body is multipart/form-data; 400 when its Content-Type is malformed or has no boundary. */
+    private static void requireFormData(ServerRequest request) {
+        MediaType type = MultipartBodies.contentType(request).orElse(MediaType.APPLICATION_OCTET_STREAM);
+        if (!MediaType.MULTIPART_FORM_DATA.includes(type)) {
+            throw new UnsupportedMediaTypeStatusException(type, List.of(MediaType.MULTIPART_FORM_DATA));
+        }
+        MultipartBodies.requireBoundary(type);
     }
 
     /**
