@@ -3,7 +3,6 @@ package io.zipflux.job;
 import java.time.Duration;
 import java.util.List;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.Disposable;
@@ -16,7 +15,6 @@ import org.springframework.transaction.reactive.TransactionalOperator;
 import org.springframework.web.ErrorResponseException;
 
 import io.zipflux.system.DatabaseMigrations;
-import io.zipflux.system.PublicErrors;
 
 /**
  * Runs the jobs this instance receives: claims each one in the database (a job already taken,
@@ -115,17 +113,6 @@ class JobRunner implements SmartLifecycle {
                 .flatMap(job -> ended(worker, job, job.state()));
     }
 
-    /**
-     * How a run ended: its final state, and what to save (nothing when it was stopped from outside); {@code answer},
-     * when not null, is what the caller of an attached run gets instead of the state.
-     */
-    private record Outcome(JobState state, JsonNode result, String error, boolean save, Throwable answer) {
-
-        Outcome(JobState state, JsonNode result, String error, boolean save) {
-            this(state, result, error, save, null);
-        }
-    }
-
     /** Runs a job this instance has claimed, under control, and saves how it ended; answers that state. */
     Mono<JobState> run(JobWorker worker, Job job) {
         return run(worker, job, false);
@@ -144,7 +131,7 @@ class JobRunner implements SmartLifecycle {
         long start = System.nanoTime();
         return attempt(worker, running)
                 .onErrorResume(JobStoppedException.class, stopped -> stopped(job, stopped))
-                .onErrorResume(error -> Mono.just(failed(worker, job, error, forCaller)))
+                .onErrorResume(error -> Mono.just(RunOutcome.failed(job, error, forCaller)))
                 // The run is over: stop renewing first, or a renew racing the save would see the job as lost.
                 .doOnNext(outcome -> control.unregister(running))
                 .flatMap(outcome -> end(worker, running, outcome, start))
@@ -152,7 +139,7 @@ class JobRunner implements SmartLifecycle {
     }
 
     /** Saves the outcome, counts it and cleans up; then answers its state, or the outcome's answer for the caller. */
-    private Mono<JobState> end(JobWorker worker, RunningJob running, Outcome outcome, long start) {
+    private Mono<JobState> end(JobWorker worker, RunningJob running, RunOutcome outcome, long start) {
         Job job = running.job();
         Mono<JobState> ended = (outcome.save() ? save(running, outcome) : Mono.just(outcome.state()))
                 .doOnNext(state -> metrics.finished(job.type(), state, Duration.ofNanos(System.nanoTime() - start)))
@@ -170,10 +157,10 @@ class JobRunner implements SmartLifecycle {
                 .then(Mono.error(outcome.answer()));
     }
 
-    private Mono<Outcome> attempt(JobWorker worker, RunningJob running) {
-        Mono<Outcome> attempt = Mono.defer(() -> worker.run(running.job(), running))
-                .map(result -> new Outcome(JobState.SUCCEEDED, result, null, true))
-                .switchIfEmpty(Mono.fromSupplier(() -> new Outcome(JobState.SUCCEEDED, null, null, true)));
+    private Mono<RunOutcome> attempt(JobWorker worker, RunningJob running) {
+        Mono<RunOutcome> attempt = Mono.defer(() -> worker.run(running.job(), running))
+                .map(result -> new RunOutcome(JobState.SUCCEEDED, result, null, true))
+                .switchIfEmpty(Mono.fromSupplier(() -> new RunOutcome(JobState.SUCCEEDED, null, null, true)));
         // An atomic run's input came once, with its request: it cannot run again, so a lost transaction fails it.
         return worker.atomic() ? transaction.transactional(attempt.flatMap(outcome -> saveInRun(running, outcome)))
                 : retries.run(running, attempt);
@@ -183,10 +170,10 @@ class JobRunner implements SmartLifecycle {
      * Saves an atomic worker's success in the transaction of its writes; a job cancelled or taken away
      * meanwhile stops the run instead, so its writes roll back.
      */
-    private Mono<Outcome> saveInRun(RunningJob running, Outcome outcome) {
+    private Mono<RunOutcome> saveInRun(RunningJob running, RunOutcome outcome) {
         control.unregister(running);
         return save(running, outcome)
-                .map(state -> new Outcome(state, null, null, false))
+                .map(state -> new RunOutcome(state, null, null, false))
                 .switchIfEmpty(Mono.defer(() -> jobs.find(running.job().id())
                         .map(job -> new JobStoppedException(job.state() == JobState.CANCELLED ? JobState.CANCELLED : null))
                         .defaultIfEmpty(new JobStoppedException(null))
@@ -197,7 +184,7 @@ class JobRunner implements SmartLifecycle {
      * Saves the outcome, retried after a transient database fault; a failure to save is not the job's failure:
      * the lease lapses and it runs again.
      */
-    private Mono<JobState> save(RunningJob running, Outcome outcome) {
+    private Mono<JobState> save(RunningJob running, RunOutcome outcome) {
         return retries.write("saving job " + running.job().id(), Mono.defer(() -> jobs.finish(running.job().id(), owner,
                         outcome.state(), outcome.result(), outcome.error(), running.done(), running.total())))
                 .map(Job::state);
@@ -220,30 +207,12 @@ class JobRunner implements SmartLifecycle {
     }
 
     /** Cancelled: the state is already saved. Taken over by another instance: nothing is ours to do. */
-    private Mono<Outcome> stopped(Job job, JobStoppedException stopped) {
+    private Mono<RunOutcome> stopped(Job job, JobStoppedException stopped) {
         if (stopped.state() == null) {
             return Mono.empty();
         }
         log.info("Job {} stopped: {}", job.id(), stopped.getMessage());
-        return Mono.just(new Outcome(stopped.state(), null, null, false));
-    }
-
-    /**
-     * Failed. A caller's run that a database fault took (its transaction is lost, its input read once) fails too,
-     * and its caller is told so (503); one whose input was refused (a 4xx) gets that refusal.
-     */
-    private static Outcome failed(JobWorker worker, Job job, Throwable error, boolean forCaller) {
-        if (forCaller && JobStoreErrors.isTransient(error)) {
-            log.warn("Job {} failed: its database connection was lost ({}); nothing it wrote was kept", job.id(), error.toString());
-            return new Outcome(JobState.FAILED, null, JobExceptions.DatabaseLost.ERROR, true,
-                    new JobExceptions.DatabaseLost(job.id(), error));
-        }
-        if (forCaller && error instanceof ErrorResponseException refused && refused.getStatusCode().is4xxClientError()) {
-            log.info("Job {} failed on its input: {}", job.id(), refused.getMessage());
-            return new Outcome(JobState.FAILED, null, PublicErrors.describe(refused), true, refused);
-        }
-        log.warn("Job {} failed", job.id(), error);
-        return new Outcome(JobState.FAILED, null, PublicErrors.describe(error), true);
+        return Mono.just(new RunOutcome(stopped.state(), null, null, false));
     }
 
     @Override

@@ -114,6 +114,7 @@ class UploadFaultsTest {
 
     @Test
     void malformedMultipartUploadsAnswer400SayingWhatIsWrong() throws Exception {
+        key = TestKeys.client(environment, "malformed-uploads"); // jobs of its own: none must appear
         byte[] part = filePart("file", "a.bin", "some bytes".getBytes(StandardCharsets.UTF_8));
         assertMalformed(send("POST", "/api/v1/files", "multipart/form-data; boundary=", part), "Content-Type");
         assertMalformed(send("POST", "/api/v1/files", "multipart/form-data;;;", part), "Content-Type");
@@ -130,6 +131,7 @@ class UploadFaultsTest {
 
     @Test
     void malformedMultipartImportsAnswer400AndLeaveNoJobWaiting() throws Exception {
+        key = TestKeys.client(environment, "malformed-imports");
         byte[] part = filePart("file", "a.csv", ResponsesTable.csv("malformed", 3, 700_000).getBytes(StandardCharsets.UTF_8));
         assertMalformed(send("POST", "/api/v1/imports", "multipart/form-data; boundary=", part), "Content-Type");
         assertMalformed(send("POST", "/api/v1/imports", "multipart/form-data;;;", part), "Content-Type");
