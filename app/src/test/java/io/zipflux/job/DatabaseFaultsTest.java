@@ -103,6 +103,7 @@ class DatabaseFaultsTest {
     @Test
     void importHitByAPostgresRestartAnswers503AndLeavesNoRows() throws Exception {
         try (RawUpload upload = importRunning("restarted-import", 1_000_000)) {
+            assertThat(upload.sent()).isLessThan(upload.size());
             postgres.restart(Duration.ofSeconds(2));
 
             assertDatabaseLost(upload, "restarted-import");
@@ -126,7 +127,8 @@ class DatabaseFaultsTest {
         Answer accepted = api().post("/api/v1/exports?from=" + from + "&to=" + to);
         assertThat(accepted.status()).isEqualTo(202);
         String id = accepted.body().get("id").asText();
-        JsonNode running = api().awaitJob(id, Duration.ofSeconds(30), JobsClient.progressAtLeast(2_000));
+        // A loaded machine may take a while to have its consumer assigned the new topic's partitions.
+        JsonNode running = api().awaitJob(id, Duration.ofSeconds(120), JobsClient.progressAtLeast(2_000));
         assertThat(running.get("state").asText()).isEqualTo("RUNNING");
         assertThat(running.get("progress").get("done").asLong()).as("hit mid-run").isLessThan(EXPORT_ROWS / 2);
         return id;
@@ -143,11 +145,15 @@ class DatabaseFaultsTest {
         }
     }
 
-    /** An import of 50,000 rows whose body is held back at {@code gateAt}, once PostgreSQL has taken rows of it. */
+    /**
+     * An import of 50,000 rows whose body is held back after its first 256 KiB, once PostgreSQL has taken rows of
+     * it. That is one batch of the import: PostgreSQL has rows only once the server has read every byte sent, so the
+     * connection holds no unread bytes when the answer comes (a close on unread bytes is a reset that loses it).
+     */
     private RawUpload importRunning(String formId, int firstId) throws Exception {
         String id = api().post("/api/v1/imports").body().get("id").asText();
         RawUpload upload = RawUpload.start(api(), "PUT", "/api/v1/imports/" + id,
-                ResponsesTable.csv(formId, 50_000, firstId).getBytes(StandardCharsets.UTF_8), 1 << 20);
+                ResponsesTable.csv(formId, 50_000, firstId).getBytes(StandardCharsets.UTF_8), 256 * 1024);
         try (ResponsesTable table = new ResponsesTable(postgres.r2dbcUrl())) {
             long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
             while (table.rowsBeingCopied() == 0 && System.nanoTime() < deadline) {
