@@ -64,7 +64,7 @@ public class AttachedJobs {
                 .flatMap(job -> service.available(jobs.claimAttached(job.id(), worker.type(), owner, properties.lease()))
                         .switchIfEmpty(Mono.defer(() -> notClaimable(id, job.id(), worker.type()))))
                 .flatMap(job -> Mono.usingWhen(Mono.just(job),
-                        claimed -> runner.run(runOf(worker, input), claimed).then(jobs.find(claimed.id())),
+                        claimed -> runner.runForCaller(runOf(worker, input), claimed).then(jobs.find(claimed.id())),
                         claimed -> Mono.empty(),
                         (claimed, error) -> Mono.empty(),
                         this::abandoned));

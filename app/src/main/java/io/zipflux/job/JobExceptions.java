@@ -40,6 +40,26 @@ public final class JobExceptions {
         }
     }
 
+    /**
+     * 503: the database connection of a job that runs in one transaction with its input (an import) was lost
+     * mid-run; the transaction rolled back, so nothing was written, and the job has failed: the client may send
+     * its data again, to a new job.
+     */
+    public static final class DatabaseLost extends ErrorResponseException {
+
+        /** The job's error. */
+        static final String ERROR = "the database connection was lost during the run; its transaction was rolled back, "
+                + "so no rows were written; send the data again to a new job";
+
+        public DatabaseLost(UUID id, Throwable cause) {
+            super(HttpStatus.SERVICE_UNAVAILABLE, cause);
+            getBody().setTitle("Database connection lost");
+            getBody().setDetail("The database connection was lost while job " + id + " ran; its transaction was rolled "
+                    + "back, so none of its rows were written. The job has failed; send the data again to a new job.");
+            getHeaders().set("Retry-After", "5");
+        }
+    }
+
     /** 429: the caller has as many active jobs as it may; one must end first. */
     public static final class TooManyActive extends ErrorResponseException {
         public TooManyActive(String caller, int limit) {

@@ -31,7 +31,8 @@ public class JobRepository {
     /** The error of an attached job whose instance was lost (a SET clause, evaluated before the state changes). */
     private static final String LOST_ATTACHED_FAILS = "finished_at = CASE WHEN attached AND state IN ('RUNNING', 'PAUSED') "
             + "THEN now() ELSE finished_at END, error = CASE WHEN attached AND state IN ('RUNNING', 'PAUSED') "
-            + "THEN 'the instance receiving its data stopped before the end; nothing was written' ELSE error END";
+            + "THEN 'the instance receiving its data stopped, or lost its database connection, before the end; "
+            + "nothing was written' ELSE error END";
 
     private final DatabaseClient db;
 

@@ -3,7 +3,6 @@ package io.zipflux.job;
 import java.time.Duration;
 import java.util.List;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.Disposable;
@@ -13,9 +12,9 @@ import reactor.core.publisher.Mono;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.reactive.TransactionalOperator;
+import org.springframework.web.ErrorResponseException;
 
 import io.zipflux.system.DatabaseMigrations;
-import io.zipflux.system.PublicErrors;
 
 /**
  * Runs the jobs this instance receives: claims each one in the database (a job already taken,
@@ -46,6 +45,8 @@ class JobRunner implements SmartLifecycle {
 
     private final TransactionalOperator transaction;
 
+    private final DatabaseRetries retries;
+
     private final String owner;
 
     /** The running loops (control and consumers), null while stopped. */
@@ -53,7 +54,7 @@ class JobRunner implements SmartLifecycle {
 
     JobRunner(List<JobWorker> workers, JobBus bus, JobRepository jobs, JobControl control, JobMetrics metrics,
             DatabaseMigrations migrations, JobsProperties properties, TransactionalOperator transaction,
-            InstanceId instanceId) {
+            InstanceId instanceId, DatabaseRetries retries) {
         this.workers = workers;
         this.bus = bus;
         this.jobs = jobs;
@@ -62,6 +63,7 @@ class JobRunner implements SmartLifecycle {
         this.migrations = migrations;
         this.properties = properties;
         this.transaction = transaction;
+        this.retries = retries;
         this.owner = instanceId.value();
     }
 
@@ -94,7 +96,12 @@ class JobRunner implements SmartLifecycle {
                 .flatMap(job -> run(worker, job).then())
                 .switchIfEmpty(Mono.defer(() -> notClaimed(worker, delivery)))
                 .onErrorResume(error -> {
-                    log.error("Job {} could not be handled; it will be picked up again", delivery.jobId(), error);
+                    if (JobStoreErrors.isTransient(error)) {
+                        log.warn("Job {} could not be handled; it will be picked up again: {}", delivery.jobId(), error.toString());
+                    }
+                    else {
+                        log.error("Job {} could not be handled; it will be picked up again", delivery.jobId(), error);
+                    }
                     return Mono.empty();
                 });
     }
@@ -106,50 +113,80 @@ class JobRunner implements SmartLifecycle {
                 .flatMap(job -> ended(worker, job, job.state()));
     }
 
-    /** How a run ended: its final state, and what to save (nothing when it was stopped from outside). */
-    private record Outcome(JobState state, JsonNode result, String error, boolean save) {
-    }
-
     /** Runs a job this instance has claimed, under control, and saves how it ended; answers that state. */
     Mono<JobState> run(JobWorker worker, Job job) {
+        return run(worker, job, false);
+    }
+
+    /**
+     * The same for a run whose caller waits for it (an attached job's request): a run that fails on its input
+     * (a 4xx) or loses the database under its transaction (503) is saved FAILED, and the caller gets that error.
+     */
+    Mono<JobState> runForCaller(JobWorker worker, Job job) {
+        return run(worker, job, true);
+    }
+
+    private Mono<JobState> run(JobWorker worker, Job job, boolean forCaller) {
         RunningJob running = control.register(job);
         long start = System.nanoTime();
         return attempt(worker, running)
                 .onErrorResume(JobStoppedException.class, stopped -> stopped(job, stopped))
-                .onErrorResume(error -> Mono.just(failed(job, error)))
+                .onErrorResume(error -> Mono.just(RunOutcome.failed(job, error, forCaller)))
                 // The run is over: stop renewing first, or a renew racing the save would see the job as lost.
                 .doOnNext(outcome -> control.unregister(running))
-                .flatMap(outcome -> outcome.save() ? save(running, outcome) : Mono.just(outcome.state()))
-                .doOnNext(state -> metrics.finished(job.type(), state, Duration.ofNanos(System.nanoTime() - start)))
-                .flatMap(state -> ended(worker, job, state).thenReturn(state))
+                .flatMap(outcome -> end(worker, running, outcome, start))
                 .doFinally(signal -> control.unregister(running));
     }
 
-    private Mono<Outcome> attempt(JobWorker worker, RunningJob running) {
-        Mono<Outcome> attempt = Mono.defer(() -> worker.run(running.job(), running))
-                .map(result -> new Outcome(JobState.SUCCEEDED, result, null, true))
-                .switchIfEmpty(Mono.fromSupplier(() -> new Outcome(JobState.SUCCEEDED, null, null, true)));
-        return worker.atomic() ? transaction.transactional(attempt.flatMap(outcome -> saveInRun(running, outcome))) : attempt;
+    /** Saves the outcome, counts it and cleans up; then answers its state, or the outcome's answer for the caller. */
+    private Mono<JobState> end(JobWorker worker, RunningJob running, RunOutcome outcome, long start) {
+        Job job = running.job();
+        Mono<JobState> ended = (outcome.save() ? save(running, outcome) : Mono.just(outcome.state()))
+                .doOnNext(state -> metrics.finished(job.type(), state, Duration.ofNanos(System.nanoTime() - start)))
+                .flatMap(state -> ended(worker, job, state).thenReturn(state));
+        if (outcome.answer() == null) {
+            return ended;
+        }
+        if (outcome.answer() instanceof ErrorResponseException answer) {
+            answer.getBody().setProperty("jobId", job.id().toString());
+        }
+        return ended.onErrorResume(error -> {
+                    log.warn("Job {} stays RUNNING until its lease lapses: {}", job.id(), error.toString());
+                    return Mono.empty();
+                })
+                .then(Mono.error(outcome.answer()));
+    }
+
+    private Mono<RunOutcome> attempt(JobWorker worker, RunningJob running) {
+        Mono<RunOutcome> attempt = Mono.defer(() -> worker.run(running.job(), running))
+                .map(result -> new RunOutcome(JobState.SUCCEEDED, result, null, true))
+                .switchIfEmpty(Mono.fromSupplier(() -> new RunOutcome(JobState.SUCCEEDED, null, null, true)));
+        // An atomic run's input came once, with its request: it cannot run again, so a lost transaction fails it.
+        return worker.atomic() ? transaction.transactional(attempt.flatMap(outcome -> saveInRun(running, outcome)))
+                : retries.run(running, attempt);
     }
 
     /**
      * Saves an atomic worker's success in the transaction of its writes; a job cancelled or taken away
      * meanwhile stops the run instead, so its writes roll back.
      */
-    private Mono<Outcome> saveInRun(RunningJob running, Outcome outcome) {
+    private Mono<RunOutcome> saveInRun(RunningJob running, RunOutcome outcome) {
         control.unregister(running);
         return save(running, outcome)
-                .map(state -> new Outcome(state, null, null, false))
+                .map(state -> new RunOutcome(state, null, null, false))
                 .switchIfEmpty(Mono.defer(() -> jobs.find(running.job().id())
                         .map(job -> new JobStoppedException(job.state() == JobState.CANCELLED ? JobState.CANCELLED : null))
                         .defaultIfEmpty(new JobStoppedException(null))
                         .flatMap(Mono::error)));
     }
 
-    /** Saves the outcome; a failure to save is not the job's failure: the lease lapses and it runs again. */
-    private Mono<JobState> save(RunningJob running, Outcome outcome) {
-        return jobs.finish(running.job().id(), owner, outcome.state(), outcome.result(), outcome.error(), running.done(),
-                        running.total())
+    /**
+     * Saves the outcome, retried after a transient database fault; a failure to save is not the job's failure:
+     * the lease lapses and it runs again.
+     */
+    private Mono<JobState> save(RunningJob running, RunOutcome outcome) {
+        return retries.write("saving job " + running.job().id(), Mono.defer(() -> jobs.finish(running.job().id(), owner,
+                        outcome.state(), outcome.result(), outcome.error(), running.done(), running.total())))
                 .map(Job::state);
     }
 
@@ -170,17 +207,12 @@ class JobRunner implements SmartLifecycle {
     }
 
     /** Cancelled: the state is already saved. Taken over by another instance: nothing is ours to do. */
-    private Mono<Outcome> stopped(Job job, JobStoppedException stopped) {
+    private Mono<RunOutcome> stopped(Job job, JobStoppedException stopped) {
         if (stopped.state() == null) {
             return Mono.empty();
         }
         log.info("Job {} stopped: {}", job.id(), stopped.getMessage());
-        return Mono.just(new Outcome(stopped.state(), null, null, false));
-    }
-
-    private static Outcome failed(Job job, Throwable error) {
-        log.warn("Job {} failed", job.id(), error);
-        return new Outcome(JobState.FAILED, null, PublicErrors.describe(error), true);
+        return Mono.just(new RunOutcome(stopped.state(), null, null, false));
     }
 
     @Override

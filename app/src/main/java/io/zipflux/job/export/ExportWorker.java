@@ -18,6 +18,7 @@ import io.zipflux.job.JobContext;
 import io.zipflux.job.JobState;
 import io.zipflux.job.JobWorker;
 import io.zipflux.job.Throttle;
+import io.zipflux.system.DiskFullException;
 
 /**
  * Export jobs: the responses of a date range to a CSV file, streamed from PostgreSQL a batch at a time
@@ -68,7 +69,8 @@ class ExportWorker implements JobWorker {
                         .then(),
                 file -> close(file))
                 .then(Mono.fromCallable(() -> result(job, range, spreadsheetSafe, done.get(), files.complete(job.id())))
-                        .subscribeOn(Schedulers.boundedElastic()));
+                        .subscribeOn(Schedulers.boundedElastic()))
+                .onErrorMap(error -> DiskFullException.explain(error, "export " + job.id()));
     }
 
     private static Mono<Void> progress(JobContext context, Throttle throttle, long done) {

@@ -10,8 +10,8 @@ import reactor.core.publisher.Mono;
 
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
-import org.springframework.http.codec.multipart.PartEvent;
 import org.springframework.stereotype.Component;
+import org.springframework.web.ErrorResponseException;
 import org.springframework.web.reactive.function.server.ServerRequest;
 import org.springframework.web.reactive.function.server.ServerResponse;
 import org.springframework.web.server.ServerWebInputException;
@@ -23,6 +23,7 @@ import io.zipflux.job.JobService;
 import io.zipflux.job.JobState;
 import io.zipflux.security.Caller;
 import io.zipflux.security.Callers;
+import io.zipflux.system.MultipartBodies;
 
 /** File uploads for hashing, and their hashes. */
 @Component
@@ -53,9 +54,11 @@ class FileHandler {
     }
 
     Mono<ServerResponse> upload(ServerRequest request) {
-        MediaType type = request.headers().contentType().orElse(MediaType.APPLICATION_OCTET_STREAM);
-        if (!MediaType.MULTIPART_FORM_DATA.includes(type)) {
-            return Mono.error(new UnsupportedMediaTypeStatusException(type, List.of(MediaType.MULTIPART_FORM_DATA)));
+        try {
+            requireFormData(request);
+        }
+        catch (ErrorResponseException refused) {
+            return MultipartBodies.refuse(request, refused);
         }
         UUID fileId = UUID.randomUUID();
         String callbackUrl = request.queryParam("callbackUrl").orElse(null);
@@ -71,12 +74,21 @@ class FileHandler {
                         .bodyValue(Map.of("id", fileId, "status", "PENDING", "jobId", job.id())));
     }
 
+    /** 415 unless the body is multipart/form-data; 400 when its Content-Type is malformed or has no boundary. */
+    private static void requireFormData(ServerRequest request) {
+        MediaType type = MultipartBodies.contentType(request).orElse(MediaType.APPLICATION_OCTET_STREAM);
+        if (!MediaType.MULTIPART_FORM_DATA.includes(type)) {
+            throw new UnsupportedMediaTypeStatusException(type, List.of(MediaType.MULTIPART_FORM_DATA));
+        }
+        MultipartBodies.requireBoundary(type);
+    }
+
     /**
      * Streams the first part named "file" to disk as its events arrive, one after the other, and
      * releases everything else.
      */
     private Mono<Upload> receive(ServerRequest request, UUID fileId) {
-        return uploads.write(fileId, request.bodyToFlux(PartEvent.class), FIELD)
+        return uploads.write(fileId, MultipartBodies.events(request), FIELD)
                 .switchIfEmpty(Mono.error(() -> new ServerWebInputException(
                         "multipart field '" + FIELD + "' with a file is required")))
                 .map(stored -> new Upload(stored.name(), stored.size()));

@@ -23,12 +23,13 @@ import org.springframework.util.unit.DataSize;
 import org.springframework.web.ErrorResponseException;
 
 import io.zipflux.system.DataDir;
+import io.zipflux.system.DiskFullException;
 import io.zipflux.system.UploadProperties;
 
 /**
  * Uploaded files on disk, under {@code <data-dir>/uploads/}. An upload streams straight to its file
- * (bounded memory, whatever its size); one that breaks or passes {@code zipflux.upload.max-size}
- * leaves nothing behind.
+ * (bounded memory, whatever its size); one that breaks, passes {@code zipflux.upload.max-size} or finds
+ * the data disk full (507) leaves nothing behind.
  */
 @Component
 class UploadStore {
@@ -96,6 +97,9 @@ class UploadStore {
                 }
             }
             catch (IOException ex) {
+                if (DiskFullException.isDiskFull(ex)) {
+                    throw new DiskFullException("upload '" + name + "'", ex);
+                }
                 throw new UncheckedIOException(ex);
             }
             finally {
@@ -105,8 +109,8 @@ class UploadStore {
 
         private void write(PartEvent event) throws IOException {
             if (channel == null) {
-                channel = FileChannel.open(path, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
                 name = ((FilePartEvent) event).filename();
+                channel = FileChannel.open(path, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
             }
             DataBuffer content = event.content();
             size += content.readableByteCount();

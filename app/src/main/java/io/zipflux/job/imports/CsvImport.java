@@ -25,6 +25,7 @@ import org.springframework.stereotype.Component;
 import io.zipflux.job.AttachedWorker;
 import io.zipflux.job.Job;
 import io.zipflux.job.JobContext;
+import io.zipflux.job.JobStoreErrors;
 import io.zipflux.job.responses.ResponseColumns;
 
 /**
@@ -146,9 +147,13 @@ class CsvImport implements AttachedWorker<Flux<DataBuffer>> {
                     .flatMap(rows -> execute(connection, ids.after(columns)).thenReturn(rows));
         }
 
+        /** Why the input stopped; else a lost connection as it is (the runner tells the client), else the bad row. */
         private Throwable explain(Throwable error) {
             Throwable stopped = inputStopped.get();
-            return stopped != null ? stopped : CopyErrors.explain(error);
+            if (stopped != null) {
+                return stopped;
+            }
+            return JobStoreErrors.isTransient(error) ? error : CopyErrors.explain(error);
         }
     }
 

@@ -2,6 +2,7 @@ package io.zipflux.job.imports;
 
 import java.net.URI;
 import java.util.List;
+import java.util.function.Function;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import reactor.core.publisher.Flux;
@@ -13,6 +14,7 @@ import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.codec.multipart.PartEvent;
 import org.springframework.stereotype.Component;
+import org.springframework.web.ErrorResponseException;
 import org.springframework.web.reactive.function.BodyExtractors;
 import org.springframework.web.reactive.function.server.ServerRequest;
 import org.springframework.web.reactive.function.server.ServerResponse;
@@ -23,6 +25,7 @@ import io.zipflux.job.DatabaseStreams;
 import io.zipflux.job.Job;
 import io.zipflux.security.Caller;
 import io.zipflux.security.Callers;
+import io.zipflux.system.MultipartBodies;
 
 /**
  * CSV imports in two steps (create the job, then send its data, so that the client can pause or
@@ -63,19 +66,29 @@ class ImportHandler {
                             .contentType(MediaType.APPLICATION_JSON)
                             .bodyValue(job));
         }
-        Flux<DataBuffer> csv = csv(request);
-        return callers.of(request)
+        return withCsv(request, csv -> callers.of(request)
                 .flatMap(caller -> holdingAStream(newJob(request, caller)
                         .flatMap(job -> jobs.run(job.id().toString(), caller, csvImport, csv))))
-                .flatMap(ImportHandler::ended);
+                .flatMap(ImportHandler::ended));
     }
 
     /** The data of a created import (404 unless the caller may see it): answers once the import has ended. */
     Mono<ServerResponse> upload(ServerRequest request) {
-        Flux<DataBuffer> csv = csv(request);
-        return callers.of(request)
+        return withCsv(request, csv -> callers.of(request)
                 .flatMap(caller -> holdingAStream(jobs.run(request.pathVariable("id"), caller, csvImport, csv)))
-                .flatMap(ImportHandler::ended);
+                .flatMap(ImportHandler::ended));
+    }
+
+    /** The import of the body's CSV; a body refused by its Content-Type (415, 400) is refused before any job runs. */
+    private static Mono<ServerResponse> withCsv(ServerRequest request, Function<Flux<DataBuffer>, Mono<ServerResponse>> importing) {
+        Flux<DataBuffer> csv;
+        try {
+            csv = csv(request);
+        }
+        catch (ErrorResponseException refused) {
+            return MultipartBodies.refuse(request, refused);
+        }
+        return importing.apply(csv);
     }
 
     /**
@@ -105,12 +118,12 @@ class ImportHandler {
 
     /** The CSV bytes of the body: all of it, or the content of the multipart field "file". 415 for other types. */
     private static Flux<DataBuffer> csv(ServerRequest request) {
-        MediaType type = request.headers().contentType().orElse(null);
+        MediaType type = MultipartBodies.contentType(request).orElse(null);
         if (type == null || ACCEPTED.stream().noneMatch(accepted -> accepted.includes(type))) {
             throw new UnsupportedMediaTypeStatusException(type, ACCEPTED);
         }
         if (MediaType.MULTIPART_FORM_DATA.includes(type)) {
-            return request.bodyToFlux(PartEvent.class).concatMap(ImportHandler::fileContent);
+            return MultipartBodies.events(request).concatMap(ImportHandler::fileContent);
         }
         return request.body(BodyExtractors.toDataBuffers());
     }
@@ -124,7 +137,7 @@ class ImportHandler {
     }
 
     private static boolean hasBody(ServerRequest request) {
-        return request.headers().contentType().isPresent() || request.headers().contentLength().orElse(0) > 0
+        return request.headers().firstHeader("Content-Type") != null || request.headers().contentLength().orElse(0) > 0
                 || request.headers().firstHeader("Transfer-Encoding") != null;
     }
 }

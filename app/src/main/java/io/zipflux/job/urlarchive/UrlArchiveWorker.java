@@ -20,6 +20,7 @@ import io.zipflux.job.JobWorker;
 import io.zipflux.job.urlarchive.FetchErrors.EntryFailed;
 import io.zipflux.job.urlarchive.UrlArchiveFiles.ManifestEntry;
 import io.zipflux.job.urlarchive.UrlArchiveFiles.Sidecar;
+import io.zipflux.system.DiskFullException;
 
 /**
  * URL archive jobs: fetches the entries, a few at a time, to the job's folder (a run resumes what an
@@ -64,7 +65,8 @@ class UrlArchiveWorker implements JobWorker {
                 .thenMany(Flux.range(0, request.entries().size())
                         .flatMap(entry -> fetch(run, request, entry), properties.concurrency()))
                 .collectSortedList(Comparator.comparingInt(Fetched::entry))
-                .flatMap(fetched -> finish(run, request, fetched));
+                .flatMap(fetched -> finish(run, request, fetched))
+                .onErrorMap(error -> DiskFullException.explain(error, "url-archive " + job.id()));
         // A cancel stops a transfer waiting for an answer or a retry, not only one between chunks.
         return work.or(context.stopped().then(Mono.never()));
     }
