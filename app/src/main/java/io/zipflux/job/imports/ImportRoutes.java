@@ -44,9 +44,9 @@ class ImportRoutes {
 
     private static final String NOT_CSV = "neither CSV (text/csv, application/csv, text/plain) nor multipart";
 
-    private static final String BUSY = "this instance runs as many imports and CSV streams as zipflux.jobs.database-streams allows";
+    private static final String BUSY = "this instance runs as many imports and CSV streams as zipflux.jobs.database-streams allows; "
+            + "or the database connection was lost mid-import (the job FAILED, no row written: send the data again)";
 
-    private static final String DISK_FULL = "no space is left for the rows (the database's disk is full); no row was written";
 
     private static final String IDS = "what happens to the ids of the rows: upsert (default; a row whose id exists is "
             + "written over), keep (a row whose id exists fails the import) or new (every row gets a new id)";
@@ -78,8 +78,7 @@ class ImportRoutes {
                             @ApiResponse(responseCode = "422", description = FAILED, content = {@Content(mediaType = "application/json",
                                     schema = @Schema(implementation = Job.class)),
                                     @Content(mediaType = "application/problem+json", schema = @Schema(ref = PROBLEM))}),
-                            @ApiResponse(responseCode = "503", description = BUSY),
-                            @ApiResponse(responseCode = "507", description = DISK_FULL)})),
+                            @ApiResponse(responseCode = "503", description = BUSY)})),
         @RouterOperation(path = "/api/v1/imports/{id}", method = RequestMethod.PUT, beanClass = ImportHandler.class, beanMethod = "upload",
                 operation = @Operation(operationId = "uploadImport", tags = TAG,
                         summary = "Send the data of a created import; rows are written as they arrive, all or none; answers when it ends",
@@ -98,8 +97,7 @@ class ImportRoutes {
                             @ApiResponse(responseCode = "415", description = NOT_CSV),
                             @ApiResponse(responseCode = "422", description = FAILED, content = @Content(mediaType = "application/json",
                                     schema = @Schema(implementation = Job.class))),
-                            @ApiResponse(responseCode = "503", description = BUSY),
-                            @ApiResponse(responseCode = "507", description = DISK_FULL)})),
+                            @ApiResponse(responseCode = "503", description = BUSY)})),
     })
     RouterFunction<ServerResponse> importRouter(ImportHandler handler) {
         return route()
