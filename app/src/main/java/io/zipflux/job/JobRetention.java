@@ -93,7 +93,8 @@ class JobRetention implements SmartLifecycle {
     /** The job's id once its files are gone; empty (the row stays) when one could not be removed. */
     private Mono<UUID> deleteFiles(Job job) {
         JobFiles files = filesByType.get(job.type());
-        Mono<Void> deleted = files == null ? Mono.empty() : files.deleteFiles(job);
+        // Deferred: a job whose parameters do not say where its files are fails alone, not its batch.
+        Mono<Void> deleted = files == null ? Mono.empty() : Mono.defer(() -> files.deleteFiles(job));
         return deleted.thenReturn(job.id())
                 .onErrorResume(error -> kept(job, error));
     }
