@@ -64,7 +64,8 @@ public final class WorkerJvm implements AutoCloseable {
         File log = Files.createTempFile("zipflux-worker", ".log").toFile();
         WorkerJvm worker = new WorkerJvm(new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log).start(),
                 log.toPath());
-        worker.awaitLine("Instance " + instanceId + " runs jobs", Duration.ofSeconds(60));
+        // A deadline for a loaded machine (several JVMs starting on two cores): a start takes ~10 s alone.
+        worker.awaitLine("Instance " + instanceId + " runs jobs", Duration.ofSeconds(120));
         return worker;
     }
 
