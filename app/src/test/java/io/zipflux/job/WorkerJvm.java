@@ -64,8 +64,14 @@ public final class WorkerJvm implements AutoCloseable {
         File log = Files.createTempFile("zipflux-worker", ".log").toFile();
         WorkerJvm worker = new WorkerJvm(new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log).start(),
                 log.toPath());
-        // A deadline for a loaded machine (several JVMs starting on two cores): a start takes ~10 s alone.
-        worker.awaitLine("Instance " + instanceId + " runs jobs", Duration.ofSeconds(120));
+        // A deadline for a loaded machine (seen: 3 minutes with several test JVMs on two cores; ~10 s alone).
+        try {
+            worker.awaitLine("Instance " + instanceId + " runs jobs", Duration.ofMinutes(5));
+        }
+        catch (Exception | AssertionError notStarted) {
+            worker.close();
+            throw notStarted;
+        }
         return worker;
     }
 
