@@ -115,15 +115,22 @@ public class JobRepository {
                 .one();
     }
 
-    /** Takes a queued job (or one whose owner stopped renewing its lease) for {@code owner}. */
-    Mono<Job> claim(UUID id, String owner, Duration lease) {
+    /**
+     * Takes a queued job (or one whose owner stopped renewing its lease) for {@code owner}. Taking over
+     * a lapsed lease counts the run it ends as abandoned; a job whose {@code maxAttempts}-th run that
+     * would be is not taken (the sweeper fails it, see {@link #failPoisoned}).
+     */
+    Mono<Job> claim(UUID id, String owner, Duration lease, int maxAttempts) {
         return db.sql("UPDATE jobs SET state = 'RUNNING', owner = :owner, lease_until = now() + :lease * interval '1 ms', "
-                        + "attempts = attempts + 1, progress_done = 0, result = NULL, started_at = COALESCE(started_at, now()), "
+                        + "attempts = attempts + 1, abandoned = abandoned + CASE WHEN state = 'RUNNING' THEN 1 ELSE 0 END, "
+                        + "progress_done = 0, result = NULL, started_at = COALESCE(started_at, now()), "
                         + "updated_at = now() WHERE id = :id AND (state = 'QUEUED' OR (state = 'RUNNING' "
-                        + "AND (lease_until IS NULL OR lease_until < now()))) RETURNING " + COLUMNS)
+                        + "AND (lease_until IS NULL OR lease_until < now()) AND abandoned + 1 < :maxAttempts)) "
+                        + "RETURNING " + COLUMNS)
                 .bind("id", id)
                 .bind("owner", owner)
                 .bind("lease", lease.toMillis())
+                .bind("maxAttempts", maxAttempts)
                 .map(this::toJob)
                 .one();
     }
@@ -205,15 +212,35 @@ public class JobRepository {
     }
 
     /**
-     * Running jobs whose owner stopped renewing the lease go back to the queue; attached ones (running
-     * or paused) fail, since their input went with their instance.
+     * Running jobs whose owner stopped renewing the lease go back to the queue, the run counted as
+     * abandoned; attached ones (running or paused) fail, since their input went with their instance.
+     * A job whose abandoned runs would reach {@code maxAttempts} is left to {@link #failPoisoned}.
      */
-    Flux<Job> requeueAbandoned() {
+    Flux<Job> requeueAbandoned(int maxAttempts) {
         return db.sql("UPDATE jobs SET owner = NULL, lease_until = NULL, published_at = NULL, updated_at = now(), "
                         + LOST_ATTACHED_FAILS + ", "
+                        + "abandoned = abandoned + CASE WHEN state = 'RUNNING' AND NOT attached THEN 1 ELSE 0 END, "
                         + "state = CASE WHEN attached THEN 'FAILED' ELSE 'QUEUED' END "
                         + "WHERE (state = 'RUNNING' OR attached AND state = 'PAUSED') "
-                        + "AND (lease_until IS NULL OR lease_until < now()) RETURNING " + COLUMNS)
+                        + "AND (lease_until IS NULL OR lease_until < now()) "
+                        + "AND (attached OR abandoned + 1 < :maxAttempts) RETURNING " + COLUMNS)
+                .bind("maxAttempts", maxAttempts)
+                .map(this::toJob)
+                .all();
+    }
+
+    /**
+     * Fails the running jobs whose owner stopped renewing the lease for the {@code maxAttempts}-th
+     * time (each of their runs ended with its worker dying): poison, not run again. A graceful stop
+     * hands a job back ({@link #release}) without counting.
+     */
+    Flux<Job> failPoisoned(int maxAttempts) {
+        return db.sql("UPDATE jobs SET state = 'FAILED', owner = NULL, lease_until = NULL, abandoned = abandoned + 1, "
+                        + "finished_at = now(), updated_at = now(), error = 'abandoned ' || (abandoned + 1) "
+                        + "|| ' times by workers that stopped mid-run; not retried again' "
+                        + "WHERE state = 'RUNNING' AND NOT attached AND (lease_until IS NULL OR lease_until < now()) "
+                        + "AND abandoned + 1 >= :maxAttempts RETURNING " + COLUMNS)
+                .bind("maxAttempts", maxAttempts)
                 .map(this::toJob)
                 .all();
     }
@@ -257,6 +284,50 @@ public class JobRepository {
                         + "WHERE state IN ('SUCCEEDED', 'FAILED', 'CANCELLED') AND owner IS NOT NULL "
                         + "AND (lease_until IS NULL OR lease_until < now()) RETURNING " + COLUMNS)
                 .map(this::toJob)
+                .all();
+    }
+
+    /**
+     * Takes the retention lock until the transaction ends (false when another instance holds it): a
+     * transaction lock, not a session one, because a pooled connection is not ours after the
+     * transaction, and it goes with the connection if this instance dies mid-sweep.
+     */
+    Mono<Boolean> tryRetentionLock() {
+        return db.sql("SELECT pg_try_advisory_xact_lock(hashtext('zipflux.retention'), 0) AS locked")
+                .map(row -> row.get("locked", Boolean.class))
+                .one();
+    }
+
+    /**
+     * Up to {@code limit} jobs that ended more than {@code age} ago and that nothing still uses (no run
+     * finishing its clean-up, no webhook being delivered); jobs whose files could not be removed
+     * before come last, so that they never hold up the others.
+     */
+    Flux<Job> endedBefore(Duration age, int limit) {
+        return db.sql("SELECT " + COLUMNS + " FROM jobs WHERE state IN ('SUCCEEDED', 'FAILED', 'CANCELLED') "
+                        + "AND finished_at < now() - :age * interval '1 ms' AND owner IS NULL "
+                        + "AND NOT EXISTS (SELECT 1 FROM webhook_deliveries d WHERE d.job_id = jobs.id AND d.state = 'PENDING') "
+                        + "ORDER BY delete_failed_at NULLS FIRST, finished_at LIMIT :limit")
+                .bind("age", age.toMillis())
+                .bind("limit", limit)
+                .map(this::toJob)
+                .all();
+    }
+
+    /** Notes that a job's files could not be removed; answers whether this is the first time. */
+    Mono<Boolean> markDeleteFailed(UUID id) {
+        return db.sql("UPDATE jobs j SET delete_failed_at = now() FROM (SELECT delete_failed_at FROM jobs WHERE id = :id) "
+                        + "was WHERE j.id = :id RETURNING was.delete_failed_at IS NULL AS first")
+                .bind("id", id)
+                .map(row -> row.get("first", Boolean.class))
+                .one();
+    }
+
+    /** Deletes ended jobs (their files rows and webhook delivery go with them: ON DELETE CASCADE); answers each one's type. */
+    Flux<String> delete(List<UUID> ids) {
+        return db.sql("DELETE FROM jobs WHERE id IN (:ids) AND state IN ('SUCCEEDED', 'FAILED', 'CANCELLED') RETURNING type")
+                .bind("ids", ids)
+                .map(row -> row.get("type", String.class))
                 .all();
     }
 

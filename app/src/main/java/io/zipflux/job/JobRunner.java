@@ -92,7 +92,7 @@ class JobRunner implements SmartLifecycle {
     }
 
     private Mono<Void> handle(JobWorker worker, JobBus.Delivery delivery) {
-        return jobs.claim(delivery.jobId(), owner, properties.lease())
+        return jobs.claim(delivery.jobId(), owner, properties.lease(), properties.maxAttempts())
                 .flatMap(job -> run(worker, job).then())
                 .switchIfEmpty(Mono.defer(() -> notClaimed(worker, delivery)))
                 .onErrorResume(error -> {

@@ -15,8 +15,9 @@ import io.zipflux.system.DatabaseMigrations;
 
 /**
  * Keeps every accepted job moving, on every instance (each step is one atomic statement, so
- * instances never double up): jobs of lost instances are queued again, queued jobs whose publish was
- * lost are published, jobs paused past the pause timeout are cancelled, and job counts are refreshed.
+ * instances never double up): jobs of lost instances are queued again (or failed, once their runs were
+ * abandoned {@code max-attempts} times), queued jobs whose publish was lost are published, jobs paused
+ * past the pause timeout are cancelled, and job counts are refreshed.
  */
 @Component
 class JobSweeper implements SmartLifecycle {
@@ -61,6 +62,7 @@ class JobSweeper implements SmartLifecycle {
 
     Mono<Void> sweep() {
         return cancelOverPaused()
+                .then(failPoisoned())
                 .then(requeueAbandoned())
                 .then(cleanUpEndedWithoutTheirRun())
                 .then(publishWaiting())
@@ -73,10 +75,18 @@ class JobSweeper implements SmartLifecycle {
 
     /** Requeued jobs are left unpublished (published_at NULL); the next step publishes them. Attached ones fail. */
     private Mono<Void> requeueAbandoned() {
-        return jobs.requeueAbandoned()
+        return jobs.requeueAbandoned(properties.maxAttempts())
                 .doOnNext(job -> log.warn(job.state() == JobState.FAILED
                         ? "Job {} lost its instance, and its input with it; failed"
                         : "Job {} lost its instance; queued again", job.id()))
+                .then();
+    }
+
+    /** Jobs whose every run ended with its worker dying: failed, and cleaned up as any failed job. */
+    private Mono<Void> failPoisoned() {
+        return jobs.failPoisoned(properties.maxAttempts())
+                .doOnNext(job -> log.warn("Job {} failed: {}", job.id(), job.error()))
+                .concatMap(runner::cleanUp, 1)
                 .then();
     }
 

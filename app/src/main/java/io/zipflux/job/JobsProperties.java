@@ -2,6 +2,7 @@ package io.zipflux.job;
 
 import java.time.Duration;
 
+import jakarta.validation.constraints.AssertTrue;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotNull;
@@ -24,6 +25,9 @@ import org.springframework.validation.annotation.Validated;
  * @param topicPrefix Kafka topics are this prefix plus the job type
  * @param topicPartitions partitions of each job topic
  * @param databaseStreams CSV imports and direct CSV downloads at once (each holds a database connection while it flows)
+ * @param retention ended jobs (SUCCEEDED, FAILED, CANCELLED) are deleted with their files this long after they ended
+ * @param retentionBatch the most jobs one retention sweep deletes (one sweep per {@code sweepInterval}, one instance at a time)
+ * @param maxAttempts runs of a job that may end with their worker dying before the job fails instead of running again
  */
 @Validated
 @ConfigurationProperties("zipflux.jobs")
@@ -39,5 +43,14 @@ public record JobsProperties(
         @NotNull @DefaultValue("3s") Duration publishTimeout,
         @NotNull @DefaultValue("zipflux.jobs.") String topicPrefix,
         @Min(1) @DefaultValue("4") int topicPartitions,
-        @Min(1) @DefaultValue("4") int databaseStreams) {
+        @Min(1) @DefaultValue("4") int databaseStreams,
+        @NotNull @DefaultValue("7d") Duration retention,
+        @Min(1) @Max(10000) @DefaultValue("100") int retentionBatch,
+        @Min(1) @DefaultValue("3") int maxAttempts) {
+
+    /** Shorter, a job could be deleted before its client has read its outcome. */
+    @AssertTrue(message = "zipflux.jobs.retention must be at least 1s")
+    boolean isRetentionAtLeastASecond() {
+        return retention == null || retention.compareTo(Duration.ofSeconds(1)) >= 0;
+    }
 }

@@ -1,5 +1,7 @@
 package io.zipflux.job;
 
+import java.time.Duration;
+
 import org.junit.jupiter.api.Test;
 
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
@@ -34,5 +36,48 @@ class JobsPropertiesTest {
         context.run(started -> assertThat(started.getBean(JobsProperties.class).databaseStreams()).isEqualTo(4));
         context.withPropertyValues("zipflux.jobs.database-streams=1")
                 .run(started -> assertThat(started.getBean(JobsProperties.class).databaseStreams()).isEqualTo(1));
+    }
+
+    @Test
+    void retentionDefaultsToSevenDaysAndTakesAnyDuration() {
+        context.run(started -> assertThat(started.getBean(JobsProperties.class).retention()).isEqualTo(Duration.ofDays(7)));
+        context.withPropertyValues("zipflux.jobs.retention=2s")
+                .run(started -> assertThat(started.getBean(JobsProperties.class).retention()).isEqualTo(Duration.ofSeconds(2)));
+        context.withPropertyValues("zipflux.jobs.retention=PT36H")
+                .run(started -> assertThat(started.getBean(JobsProperties.class).retention()).isEqualTo(Duration.ofHours(36)));
+    }
+
+    @Test
+    void retentionUnderASecondStopsTheStartNamingTheSetting() {
+        context.withPropertyValues("zipflux.jobs.retention=0s")
+                .run(started -> assertThat(started).hasFailed()
+                        .getFailure()
+                        .rootCause()
+                        .hasMessageContaining("zipflux.jobs.retention must be at least 1s"));
+    }
+
+    @Test
+    void retentionBatchAndMaxAttemptsAreBoundWithTheirDefaults() {
+        context.run(started -> assertThat(started.getBean(JobsProperties.class))
+                .extracting(JobsProperties::retentionBatch, JobsProperties::maxAttempts)
+                .containsExactly(100, 3));
+        context.withPropertyValues("zipflux.jobs.retention-batch=2", "zipflux.jobs.max-attempts=1")
+                .run(started -> assertThat(started.getBean(JobsProperties.class))
+                        .extracting(JobsProperties::retentionBatch, JobsProperties::maxAttempts)
+                        .containsExactly(2, 1));
+    }
+
+    @Test
+    void zeroMaxAttemptsOrRetentionBatchStopsTheStartNamingTheSetting() {
+        context.withPropertyValues("zipflux.jobs.max-attempts=0")
+                .run(started -> assertThat(started).hasFailed()
+                        .getFailure()
+                        .rootCause()
+                        .hasMessageContaining("zipflux.jobs.max-attempts"));
+        context.withPropertyValues("zipflux.jobs.retention-batch=0")
+                .run(started -> assertThat(started).hasFailed()
+                        .getFailure()
+                        .rootCause()
+                        .hasMessageContaining("zipflux.jobs.retention-batch"));
     }
 }

@@ -56,7 +56,8 @@ public final class WorkerJvm implements AutoCloseable {
 
     /** Starts the JVM and waits until it runs jobs. */
     public static WorkerJvm start(String instanceId, List<String> settings) throws Exception {
-        return start(instanceId, settings, Duration.ofSeconds(60));
+        // A deadline for a loaded machine (seen: 3 minutes with several test JVMs on two cores; ~10 s alone).
+        return start(instanceId, settings, Duration.ofMinutes(3));
     }
 
     /** Starts the JVM and waits until it runs jobs, at most {@code limit}. */
@@ -69,7 +70,13 @@ public final class WorkerJvm implements AutoCloseable {
         File log = Files.createTempFile("zipflux-worker", ".log").toFile();
         WorkerJvm worker = new WorkerJvm(new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log).start(),
                 log.toPath());
-        worker.awaitLine("Instance " + instanceId + " runs jobs", limit);
+        try {
+            worker.awaitLine("Instance " + instanceId + " runs jobs", limit);
+        }
+        catch (Exception | AssertionError notStarted) {
+            worker.close();
+            throw notStarted;
+        }
         return worker;
     }
 

@@ -11,6 +11,8 @@ import reactor.core.scheduler.Schedulers;
 
 import org.springframework.stereotype.Component;
 
+import io.zipflux.job.Job;
+import io.zipflux.job.JobFiles;
 import io.zipflux.system.DataDir;
 
 /**
@@ -18,7 +20,7 @@ import io.zipflux.system.DataDir;
  * to {@code <job>.csv} once complete, so a download never sees a partial file.
  */
 @Component
-class ExportFiles {
+class ExportFiles implements JobFiles {
 
     private final Path folder;
 
@@ -44,6 +46,16 @@ class ExportFiles {
     long complete(UUID jobId) throws IOException {
         Files.move(partOf(jobId), fileOf(jobId), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         return Files.size(fileOf(jobId));
+    }
+
+    @Override
+    public String type() {
+        return ExportWorker.TYPE;
+    }
+
+    @Override
+    public Mono<Void> deleteFiles(Job job) {
+        return delete(job.id());
     }
 
     /** Removes whatever a run of this job wrote. */

@@ -71,7 +71,7 @@ class HashWorker implements JobWorker {
         return uploads.delete(fileId(job));
     }
 
-    private static UUID fileId(Job job) {
+    static UUID fileId(Job job) {
         return UUID.fromString(job.params().get("fileId").asText());
     }
 

@@ -22,6 +22,8 @@ import org.springframework.stereotype.Component;
 import org.springframework.util.unit.DataSize;
 import org.springframework.web.ErrorResponseException;
 
+import io.zipflux.job.Job;
+import io.zipflux.job.JobFiles;
 import io.zipflux.system.DataDir;
 import io.zipflux.system.DiskFullException;
 import io.zipflux.system.UploadProperties;
@@ -32,7 +34,7 @@ import io.zipflux.system.UploadProperties;
  * the data disk full (507) leaves nothing behind.
  */
 @Component
-class UploadStore {
+class UploadStore implements JobFiles {
 
     /** Body events read ahead of the disk; each holds one network buffer. */
     private static final int QUEUED_EVENTS = 32;
@@ -141,6 +143,17 @@ class UploadStore {
                 }
             }
         }
+    }
+
+    @Override
+    public String type() {
+        return HashWorker.TYPE;
+    }
+
+    /** A hash job's only file is its upload (its row in {@code files} goes with the job row). */
+    @Override
+    public Mono<Void> deleteFiles(Job job) {
+        return delete(HashWorker.fileId(job));
     }
 
     Mono<Void> delete(UUID fileId) {

@@ -27,6 +27,8 @@ import org.springframework.stereotype.Component;
 import org.springframework.web.ErrorResponseException;
 
 import io.zipflux.archive.ArchiveEntry;
+import io.zipflux.job.Job;
+import io.zipflux.job.JobFiles;
 import io.zipflux.system.DataDir;
 
 /**
@@ -36,7 +38,7 @@ import io.zipflux.system.DataDir;
  * naming the entries of the zip in order. All file calls run on the bounded elastic pool.
  */
 @Component
-class UrlArchiveFiles {
+class UrlArchiveFiles implements JobFiles {
 
     /** What a run knows of one entry's origin, saved beside its bytes. */
     record Sidecar(String validator, Long length, String fileName, boolean done) {
@@ -124,6 +126,16 @@ class UrlArchiveFiles {
             return entries;
         }).onErrorMap(error -> error.getCause() instanceof NoSuchFileException
                 || error.getCause() instanceof FileNotFoundException, error -> gone(jobId));
+    }
+
+    @Override
+    public String type() {
+        return UrlArchiveWorker.TYPE;
+    }
+
+    @Override
+    public Mono<Void> deleteFiles(Job job) {
+        return delete(job.id());
     }
 
     /**
