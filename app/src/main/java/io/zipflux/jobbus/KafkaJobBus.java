@@ -93,7 +93,10 @@ class KafkaJobBus implements JobBus, DisposableBean {
                 .commitInterval(Duration.ofMillis(200))
                 .maxDeferredCommits(10_000);
         KafkaReceiver<String, String> receiver = KafkaReceiver.create(options);
+        // A probe slower than its interval (the broker down: endOffsets waits for its timeout) skips ticks;
+        // without the drop, interval overflows and its error ends the whole receive loop (a reconnect).
         Flux<ReceiverRecord<String, String>> lagProbe = Flux.interval(Duration.ofSeconds(2))
+                .onBackpressureDrop()
                 .concatMap(tick -> receiver.doOnConsumer(KafkaJobBus::lagOf)
                         .doOnNext(lag::set)
                         .onErrorResume(error -> Mono.empty()))
