@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
+import java.util.function.LongSupplier;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -61,6 +62,12 @@ final class ChaosApi {
     Answer send(Function<String, HttpRequest.Builder> request, Duration limit, java.util.function.Consumer<Failure> failures)
             throws InterruptedException {
         long deadline = System.nanoTime() + limit.toNanos();
+        return send(request, () -> deadline, failures);
+    }
+
+    /** As above, until the deadline (System.nanoTime()) {@code deadline} answers at the time of each failed try. */
+    Answer send(Function<String, HttpRequest.Builder> request, LongSupplier deadline,
+            java.util.function.Consumer<Failure> failures) throws InterruptedException {
         while (true) {
             ChaosInstance instance = instances.get(Math.floorMod(next.getAndIncrement(), instances.size()));
             String failure;
@@ -80,7 +87,7 @@ final class ChaosApi {
                 failure = ex.getClass().getSimpleName() + (ex.getMessage() == null ? "" : ": " + ex.getMessage());
             }
             failures.accept(new Failure(instance.name(), failure));
-            if (System.nanoTime() > deadline) {
+            if (System.nanoTime() - deadline.getAsLong() > 0) {
                 return new Answer(-1, failure.getBytes(), instance.name());
             }
             Thread.sleep(300);

@@ -11,6 +11,7 @@ import java.util.Random;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
 import io.zipflux.job.ResponsesTable;
@@ -88,8 +89,11 @@ final class ChaosRun {
         ChaosWatch watch = new ChaosWatch(api, jobs);
         started.add(watch);
         watch.start();
-        ExecutorService submissions = submit(jobs, new ChaosSubmitter(api, settings.recoveryLimit()));
+        // Submissions are tried again until the wait after the faults is over (however long the faults took).
+        AtomicLong submitDeadline = new AtomicLong(System.nanoTime() + TimeUnit.HOURS.toNanos(1));
+        ExecutorService submissions = submit(jobs, new ChaosSubmitter(api, submitDeadline::get));
         long lastFault = new ChaosFaults(settings, instances, kafka, postgres, random, log).run();
+        submitDeadline.set(lastFault + settings.recoveryLimit().toNanos());
         log.accept("faults over; waiting (at most " + settings.recoveryLimit().toSeconds() + " s) for every job to end");
 
         long deadline = lastFault + settings.recoveryLimit().toNanos();

@@ -23,7 +23,7 @@ record ChaosSettings(int jobsPerType, int kills, Duration killInterval, Duration
     /** The shortened run of the test suite: 2 jobs of each type, 3 kills, one broker and one PostgreSQL restart. */
     static ChaosSettings shortened(Path work) {
         return new ChaosSettings(2, 3, Duration.ofSeconds(3), Duration.ofSeconds(3), Duration.ofSeconds(2),
-                Duration.ofSeconds(8), Duration.ofSeconds(90), null, work, System.nanoTime());
+                Duration.ofSeconds(8), Duration.ofSeconds(180), null, work, System.nanoTime());
     }
 
     /** The full settings changed by {@code --name=value} arguments (jobs, kills, kill-interval, ... as seconds). */

@@ -3,6 +3,7 @@ package io.zipflux.chaos;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.time.Duration;
+import java.util.function.LongSupplier;
 import java.util.UUID;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -21,15 +22,16 @@ final class ChaosSubmitter {
 
     private final ChaosApi api;
 
-    private final Duration limit;
+    /** Until when (System.nanoTime()) a request is tried again: moved once the faults are over. */
+    private final LongSupplier deadline;
 
-    ChaosSubmitter(ChaosApi api, Duration limit) {
+    ChaosSubmitter(ChaosApi api, LongSupplier deadline) {
         this.api = api;
-        this.limit = limit;
+        this.deadline = deadline;
     }
 
     void submit(ChaosJob job) throws InterruptedException {
-        ChaosApi.Answer answer = api.send(base -> create(job, base).header("Idempotency-Key", job.idempotencyKey), limit,
+        ChaosApi.Answer answer = api.send(base -> create(job, base).header("Idempotency-Key", job.idempotencyKey), deadline,
                 failure -> job.failedTries.add(failure.instance() + ": " + failure.what()));
         JsonNode body = answer.json();
         if (answer.status() / 100 != 2) {
@@ -81,7 +83,6 @@ final class ChaosSubmitter {
 
     /** PUTs the CSV; sends it again only while the job is still QUEUED (the try reached no instance's import). */
     private void sendImportData(ChaosJob job, ChaosJob.Import data) throws InterruptedException {
-        long deadline = System.nanoTime() + limit.toNanos();
         while (true) {
             ChaosApi.Answer put = api.send(base -> HttpRequest.newBuilder(URI.create(base + "/api/v1/imports/" + job.id))
                     .header("Content-Type", "text/csv")
@@ -90,10 +91,11 @@ final class ChaosSubmitter {
             if (put.status() > 0) {
                 job.notes.add("PUT answered " + put.status() + (put.status() == 200 ? "" : " " + put.json()));
             }
-            if (put.status() == 200 || System.nanoTime() > deadline) {
+            if (put.status() == 200 || System.nanoTime() - deadline.getAsLong() > 0) {
                 return;
             }
-            ChaosApi.Answer now = api.get("/api/v1/jobs/" + job.id, limit);
+            ChaosApi.Answer now = api.send(base -> HttpRequest.newBuilder(URI.create(base + "/api/v1/jobs/" + job.id)).GET(),
+                    deadline, failure -> { });
             if (!now.json().path("state").asText().equals("QUEUED")) {
                 return;
             }
