@@ -42,7 +42,9 @@ record ChaosOutcome(int jobs, int lost, int duplicated, int wrong, double recove
         log.accept("submissions that needed more than one try: " + retried + " of " + all.size());
         all.stream().filter(job -> job.type.equals("import"))
                 .forEach(job -> log.accept("import " + job.label + ": " + job.state() + " " + job.notes
-                        + (job.last == null ? "" : " error: " + job.last.path("error").asText())));
+                        + (job.last == null ? "" : " error: " + job.last.path("error").asText())
+                        + (job.failedTries.isEmpty() ? "" : "; failed tries " + job.failedTries.size() + ", last: "
+                                + job.failedTries.get(job.failedTries.size() - 1))));
         all.stream().filter(job -> job.terminal() && !job.firstTerminal.path("state").asText().equals("SUCCEEDED")
                         && !job.type.equals("import"))
                 .forEach(job -> log.accept("not SUCCEEDED: " + job + ": " + job.firstTerminal));

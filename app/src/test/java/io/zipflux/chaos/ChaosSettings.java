@@ -17,7 +17,7 @@ record ChaosSettings(int jobsPerType, int kills, Duration killInterval, Duration
     /** The full run of {@code chaos.sh}: 10 jobs of each type, 10 kills. */
     static ChaosSettings full(Path work, Path jar) {
         return new ChaosSettings(10, 10, Duration.ofSeconds(4), Duration.ofSeconds(5), Duration.ofSeconds(2),
-                Duration.ofSeconds(30), Duration.ofSeconds(240), jar, work, System.nanoTime());
+                Duration.ofSeconds(30), Duration.ofSeconds(300), jar, work, System.nanoTime());
     }
 
     /** The shortened run of the test suite: 2 jobs of each type, 3 kills, one broker and one PostgreSQL restart. */
