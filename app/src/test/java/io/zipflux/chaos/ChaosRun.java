@@ -147,6 +147,9 @@ final class ChaosRun {
         // Jobs that last a few seconds each, so that faults strike them while they run.
         environment.put("ZIPFLUX_JOBS_HASH_MAX_RATE", "1MB");
         environment.put("ZIPFLUX_JOBS_EXPORT_MAX_RATE", "4000");
+        // Every kill here ends a run with its worker dying: that is what poison jobs count (zipflux.jobs.max-attempts,
+        // proven by PoisonJobTest). The run asks whether jobs survive the kills, so a job may lose them all.
+        environment.put("ZIPFLUX_JOBS_MAX_ATTEMPTS", "100");
         return environment;
     }
 }
