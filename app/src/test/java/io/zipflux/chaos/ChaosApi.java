@@ -78,7 +78,7 @@ final class ChaosApi {
                         .build();
                 HttpResponse<byte[]> response = client.send(built, HttpResponse.BodyHandlers.ofByteArray());
                 Answer answer = new Answer(response.statusCode(), response.body(), instance.name());
-                if (!transientStatus(response.statusCode())) {
+                if (!transientAnswer(answer)) {
                     return answer;
                 }
                 failure = "status " + response.statusCode() + ": " + new String(answer.body(), 0, Math.min(answer.body().length, 200));
@@ -103,7 +103,13 @@ final class ChaosApi {
         return send(base -> HttpRequest.newBuilder(URI.create(base + path)).GET(), limit);
     }
 
-    private static boolean transientStatus(int status) {
-        return status == 500 || status == 502 || status == 503 || status == 504 || status == 429;
+    /**
+     * Worth another try: the instance is busy or its services are away, or the first try of this
+     * Idempotency-Key is still held (by an instance killed mid-request until its reservation lapses).
+     */
+    private static boolean transientAnswer(Answer answer) {
+        int status = answer.status();
+        return status == 500 || status == 502 || status == 503 || status == 504 || status == 429
+                || status == 409 && new String(answer.body(), java.nio.charset.StandardCharsets.UTF_8).contains("\"Request in progress\"");
     }
 }

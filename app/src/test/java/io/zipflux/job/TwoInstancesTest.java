@@ -150,7 +150,7 @@ class TwoInstancesTest {
         }
 
         JsonNode failed = api().awaitState(id, "FAILED", Duration.ofSeconds(30));
-        assertThat(failed.get("error").asText()).contains("stopped before the end; nothing was written");
+        assertThat(failed.get("error").asText()).contains("before the end; nothing was written");
         try (ResponsesTable table = new ResponsesTable(r2dbcUrl)) {
             assertThat(table.count("crashed")).isZero();
         }
