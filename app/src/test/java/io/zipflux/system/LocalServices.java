@@ -73,7 +73,12 @@ public final class LocalServices {
     private static EmbeddedPostgres startPostgres() {
         try {
             // Stopped by stop() after the application, not by a JVM shutdown hook of its own beside it.
-            return EmbeddedPostgres.builder().setRegisterShutdownHook(false).start();
+            // The test suite keeps up to 32 application contexts (Spring's context cache), each with its own pool,
+            // on this one server: PostgreSQL's default 100 connections run out.
+            return EmbeddedPostgres.builder()
+                    .setRegisterShutdownHook(false)
+                    .setServerConfig("max_connections", "400")
+                    .start();
         }
         catch (IOException ex) {
             throw new UncheckedIOException("Embedded PostgreSQL did not start", ex);
