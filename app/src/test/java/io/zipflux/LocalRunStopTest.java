@@ -27,7 +27,7 @@ class LocalRunStopTest {
     @Test
     void theLocalRunStopsWithoutErrorsOrWarnings() throws Exception {
         Files.createDirectories(work.resolve("config"));
-        Files.copy(Path.of("..", "config", "application.yml"), work.resolve("config", "application.yml"));
+        Files.copy(Path.of("..", "config", "application.yml"), work.resolve("config/application.yml"));
         File log = work.resolve("run.log").toFile();
         Process run = new ProcessBuilder(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m",
@@ -37,7 +37,7 @@ class LocalRunStopTest {
                 .redirectOutput(log)
                 .start();
         try {
-            awaitFile(run, work.resolve("data", "local-admin.key"));
+            awaitFile(run, work.resolve("data/local-admin.key"));
             long started = Files.size(log.toPath());
 
             run.destroy();

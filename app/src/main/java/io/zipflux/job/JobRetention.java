@@ -11,7 +11,6 @@ import io.micrometer.core.instrument.MeterRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.Disposable;
-import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 import org.springframework.context.SmartLifecycle;
@@ -59,9 +58,7 @@ class JobRetention implements SmartLifecycle {
     /** A loop of its own, so that removing many files never delays the sweeper's lease and publish checks. */
     @Override
     public void start() {
-        sweeping = migrations.whenReady()
-                .flatMapMany(ready -> Flux.interval(properties.sweepInterval()))
-                .onBackpressureDrop()
+        sweeping = migrations.ticksOnceReady(properties.sweepInterval())
                 .concatMap(tick -> sweep(), 1)
                 .subscribe();
     }

@@ -5,7 +5,6 @@ import java.time.Duration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.Disposable;
-import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 import org.springframework.context.SmartLifecycle;
@@ -53,9 +52,7 @@ class JobSweeper implements SmartLifecycle {
 
     @Override
     public void start() {
-        sweeping = migrations.whenReady()
-                .flatMapMany(ready -> Flux.interval(properties.sweepInterval()))
-                .onBackpressureDrop()
+        sweeping = migrations.ticksOnceReady(properties.sweepInterval())
                 .concatMap(tick -> sweep(), 1)
                 .subscribe();
     }

@@ -7,6 +7,7 @@ import org.flywaydb.core.Flyway;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.Disposable;
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
 import reactor.core.scheduler.Schedulers;
@@ -69,6 +70,16 @@ public class DatabaseMigrations implements SmartLifecycle {
     /** Completes once the schema is in place. */
     public Mono<Boolean> whenReady() {
         return readySignal.asMono();
+    }
+
+    /**
+     * Ticks every {@code interval} once the schema is in place, for a loop that works on its tables; a tick that
+     * comes while the last one's work still runs is dropped, so slow work never piles up.
+     */
+    public Flux<Long> ticksOnceReady(Duration interval) {
+        return whenReady()
+                .flatMapMany(ready -> Flux.interval(interval))
+                .onBackpressureDrop();
     }
 
     /** One attempt while the context starts (so a healthy database is ready at once), then in the background. */

@@ -3,7 +3,6 @@ package io.zipflux.job.idempotency;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.Disposable;
-import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 import org.springframework.context.SmartLifecycle;
@@ -37,9 +36,7 @@ class ExpiredKeys implements SmartLifecycle {
 
     @Override
     public void start() {
-        cleaning = migrations.whenReady()
-                .flatMapMany(ready -> Flux.interval(properties.cleanupInterval()))
-                .onBackpressureDrop()
+        cleaning = migrations.ticksOnceReady(properties.cleanupInterval())
                 .concatMap(tick -> deleteExpired(), 1)
                 .subscribe();
     }
