@@ -18,8 +18,11 @@ class ArchiveHandler {
 
     private final ArchiveLinks links;
 
-    ArchiveHandler(PhotoFolders folders, ZipDownloads downloads, ArchiveLinks links) {
+    private final FolderLayouts layouts;
+
+    ArchiveHandler(PhotoFolders folders, FolderLayouts layouts, ZipDownloads downloads, ArchiveLinks links) {
         this.folders = folders;
+        this.layouts = layouts;
         this.downloads = downloads;
         this.links = links;
     }
@@ -28,7 +31,8 @@ class ArchiveHandler {
         String hash = request.pathVariable("hash");
         return links.refusal(hash, request.queryParam("expires"), request.queryParam("signature"), Instant.now())
                 .<Mono<ServerResponse>>map(Mono::error)
-                .orElseGet(() -> downloads.serve(request, hash + ".zip", folders.list(hash)));
+                .orElseGet(() -> downloads.serveLayout(request, hash + ".zip", folders.folder(hash)
+                        .flatMap(layouts::layout)));
     }
 
     /** Same headers as a download, nothing packed. */

@@ -5,15 +5,17 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.ToLongFunction;
 import java.util.stream.Stream;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.FileRegion;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.SignalType;
 
-import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.stereotype.Component;
 
 /**
@@ -69,7 +71,7 @@ class ArchiveMetrics {
      * Counts one stream, started at {@code startNanos}, over the life of its body. A stream whose
      * client hangs up right after the last byte of a known length still counts as completed.
      */
-    Flux<DataBuffer> track(Flux<DataBuffer> body, long startNanos, long expectedBytes) {
+    <T> Flux<T> track(Flux<T> body, ToLongFunction<T> size, long startNanos, long expectedBytes) {
         AtomicBoolean first = new AtomicBoolean(true);
         AtomicLong sent = new AtomicLong();
         return body
@@ -78,14 +80,23 @@ class ArchiveMetrics {
                     if (first.compareAndSet(true, false)) {
                         firstByte.record(System.nanoTime() - startNanos, TimeUnit.NANOSECONDS);
                     }
-                    bytesSent.increment(chunk.readableByteCount());
-                    sent.addAndGet(chunk.readableByteCount());
+                    long bytes = size.applyAsLong(chunk);
+                    bytesSent.increment(bytes);
+                    sent.addAndGet(bytes);
                 })
                 .doFinally(signal -> {
                     active.decrementAndGet();
                     boolean allSent = expectedBytes >= 0 && sent.get() == expectedBytes;
                     outcomeOf(allSent ? SignalType.ON_COMPLETE : signal).increment();
                 });
+    }
+
+    /** Bytes of a piece of a zero-copy body: a Netty buffer or a file region. */
+    static long objectBytes(Object piece) {
+        if (piece instanceof FileRegion region) {
+            return region.count();
+        }
+        return piece instanceof ByteBuf buffer ? buffer.readableBytes() : 0;
     }
 
     void refused() {

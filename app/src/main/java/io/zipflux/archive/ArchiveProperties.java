@@ -36,6 +36,10 @@ import org.springframework.validation.annotation.Validated;
  * @param fileIoThreads threads that read files for all downloads together
  * @param createSample whether to create a {@code sample} folder of generated photos when the
  *                     photos folder is missing, so a fresh checkout has something to download
+ * @param zeroCopy whether stored file data goes from the page cache to the socket with {@code sendfile}
+ *                 (plain HTTP only; TLS, compression and a response delay copy through the JVM anyway)
+ * @param layoutCacheFiles how many files the cached folder layouts may hold in all (about 60 bytes
+ *                         each); 0 lists the folder on every request
  */
 @Validated
 @ConfigurationProperties("zipflux.archive")
@@ -53,7 +57,9 @@ public record ArchiveProperties(
         @NotNull @DefaultValue("store") Compression compression,
         @Min(0) @DefaultValue("100000") int crcCacheEntries,
         @Min(1) @Max(64) @DefaultValue("4") int fileIoThreads,
-        @DefaultValue("false") boolean createSample) {
+        @DefaultValue("false") boolean createSample,
+        @DefaultValue("true") boolean zeroCopy,
+        @Min(0) @DefaultValue("1000000") int layoutCacheFiles) {
 
     int chunkBytes() {
         return bytes(chunkSize);

@@ -5,7 +5,6 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.util.HexFormat;
-import java.util.List;
 
 /**
  * Validators of a stored archive: a strong ETag from every entry's name, size and time (so it
@@ -16,18 +15,21 @@ final class ArchiveTag {
     private ArchiveTag() {
     }
 
-    static String etag(List<ArchiveEntry> entries) {
+    static String etag(FolderListing listing) {
         MessageDigest digest = sha256();
-        for (ArchiveEntry entry : entries) {
-            digest.update(entry.name().getBytes(StandardCharsets.UTF_8));
+        for (int i = 0; i < listing.count(); i++) {
+            digest.update(listing.name(i).getBytes(StandardCharsets.UTF_8));
             digest.update((byte) 0);
-            digest.update((entry.size() + ":" + entry.lastModifiedMillis() + "\n").getBytes(StandardCharsets.US_ASCII));
+            digest.update((listing.size(i) + ":" + listing.modifiedMillis(i) + "\n").getBytes(StandardCharsets.US_ASCII));
         }
         return "\"" + HexFormat.of().formatHex(digest.digest(), 0, 16) + "\"";
     }
 
-    static Instant lastModified(List<ArchiveEntry> entries) {
-        long newest = entries.stream().mapToLong(ArchiveEntry::lastModifiedMillis).max().orElse(0);
+    static Instant lastModified(FolderListing listing) {
+        long newest = 0;
+        for (int i = 0; i < listing.count(); i++) {
+            newest = Math.max(newest, listing.modifiedMillis(i));
+        }
         return Instant.ofEpochMilli(newest - newest % 1000);
     }
 

@@ -1,24 +1,26 @@
 package io.zipflux.archive;
 
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.OptionalLong;
+import java.util.zip.CRC32;
 
 import reactor.core.publisher.Mono;
 
 import org.springframework.stereotype.Component;
 
-/**
- * Remembers CRC-32s of files by path, size and modification time (bounded, least recently used
- * first out), so a range that needs the CRC of a file it does not send costs one read at most once.
- */
+/** Interim in-memory CRC cache (replaced by the persisted one). */
 @Component
 class CrcCache {
 
-    private record Key(Path file, long size, long lastModifiedMillis) {
-    }
-
-    private final Map<Key, Long> crcs;
+    private final Map<FileIdentity, Long> crcs;
 
     private final FileIo fileIo;
 
@@ -27,35 +29,48 @@ class CrcCache {
         this.fileIo = fileIo;
         this.crcs = new LinkedHashMap<>(16, 0.75f, true) {
             @Override
-            protected boolean removeEldestEntry(Map.Entry<Key, Long> eldest) {
+            protected boolean removeEldestEntry(Map.Entry<FileIdentity, Long> eldest) {
                 return size() > capacity;
             }
         };
     }
 
-    /** The entry's CRC, from the cache or computed by reading the file. */
-    Mono<Long> crcOf(ArchiveEntry entry) {
-        Long known = lookup(entry);
-        if (known != null) {
-            return Mono.just(known);
-        }
-        return fileIo.crc(entry.file(), entry.size())
-                .doOnNext(crc -> remember(entry, crc));
-    }
-
-    void remember(ArchiveEntry entry, long crc) {
+    OptionalLong known(FileIdentity id) {
         synchronized (crcs) {
-            crcs.put(key(entry), crc);
+            Long crc = crcs.get(id);
+            return crc == null ? OptionalLong.empty() : OptionalLong.of(crc);
         }
     }
 
-    private Long lookup(ArchiveEntry entry) {
+    void remember(FileIdentity id, long crc, long computedStartMillis) {
         synchronized (crcs) {
-            return crcs.get(key(entry));
+            crcs.put(id, crc);
         }
     }
 
-    private static Key key(ArchiveEntry entry) {
-        return new Key(entry.file(), entry.size(), entry.lastModifiedMillis());
+    Mono<Long> compute(Path file, FileIdentity id) {
+        return Mono.fromCallable(() -> {
+                    long start = System.currentTimeMillis();
+                    CRC32 crc = new CRC32();
+                    ByteBuffer buffer = ByteBuffer.allocate(256 * 1024);
+                    try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+                        long position = 0;
+                        while (position < id.size()) {
+                            buffer.clear().limit((int) Math.min(buffer.capacity(), id.size() - position));
+                            int read = channel.read(buffer, position);
+                            if (read < 0) {
+                                throw new IOException(file + " changed while it was being sent");
+                            }
+                            position += read;
+                            crc.update(buffer.flip());
+                        }
+                    }
+                    if (!id.sameFile(FileIdentity.of(Files.readAttributes(file, BasicFileAttributes.class)))) {
+                        throw new IOException(file + " changed while it was being sent");
+                    }
+                    remember(id, crc.getValue(), start);
+                    return crc.getValue();
+                })
+                .subscribeOn(fileIo.scheduler());
     }
 }

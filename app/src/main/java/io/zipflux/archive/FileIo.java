@@ -5,15 +5,11 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.LongFunction;
-import java.util.zip.CRC32;
 
 import reactor.core.publisher.Flux;
-import reactor.core.publisher.Mono;
 import reactor.core.publisher.SynchronousSink;
 import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
@@ -108,56 +104,6 @@ class FileIo implements DisposableBean {
                 .subscribeOn(scheduler);
     }
 
-    /**
-     * Small files in one go: for each entry its {@code header}, the whole file, and the trailer made
-     * from the file's CRC-32, all in one buffer read in one task, to spare a thread hop per piece.
-     */
-    Mono<DataBuffer> readFramed(List<Framed> entries, DataBufferFactory buffers) {
-        return Mono.fromCallable(() -> frame(entries, buffers))
-                .subscribeOn(scheduler);
-    }
-
-    /** One file to frame: its bytes between {@code header} and the trailer its CRC gives. */
-    record Framed(Path file, long size, byte[] header, LongFunction<byte[]> trailer) {
-    }
-
-    private static DataBuffer frame(List<Framed> entries, DataBufferFactory buffers) throws IOException {
-        int capacity = entries.stream().mapToInt(entry -> entry.header().length + (int) entry.size() + 24).sum();
-        DataBuffer buffer = buffers.allocateBuffer(capacity);
-        try {
-            for (Framed entry : entries) {
-                buffer.write(entry.header());
-                long crc = readInto(buffer, entry.file(), entry.size());
-                buffer.write(entry.trailer().apply(crc));
-            }
-            return buffer;
-        }
-        catch (IOException | RuntimeException | Error ex) {
-            DataBufferUtils.release(buffer);
-            throw ex;
-        }
-    }
-
-    /** Appends the whole file to {@code buffer}; answers its CRC-32. */
-    private static long readInto(DataBuffer buffer, Path file, long size) throws IOException {
-        buffer.ensureWritable((int) size);
-        CRC32 crc = new CRC32();
-        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ);
-             DataBuffer.ByteBufferIterator writable = buffer.writableByteBuffers()) {
-            ByteBuffer target = writable.next();
-            int start = target.position();
-            target.limit(start + (int) size);
-            while (target.hasRemaining()) {
-                if (channel.read(target) < 0) {
-                    throw new IOException(file + " changed while it was being sent");
-                }
-            }
-            crc.update(target.flip().position(start));
-        }
-        buffer.writePosition(buffer.writePosition() + (int) size);
-        return crc.getValue();
-    }
-
     /** An open file and the next position to read, for {@link #read}. */
     private static final class Cursor {
 
@@ -213,40 +159,6 @@ class FileIo implements DisposableBean {
             }
             catch (IOException ignored) {
                 // read-only: nothing is lost
-            }
-        }
-    }
-
-    /** CRC-32 of the first {@code size} bytes of a file, computed on the file pool. */
-    Mono<Long> crc(Path file, long size) {
-        return Mono.fromCallable(() -> crcOf(file, size))
-                .subscribeOn(scheduler);
-    }
-
-    private long crcOf(Path file, long size) throws IOException {
-        CRC32 crc = new CRC32();
-        // On the heap: a direct buffer per call would hold direct memory until a GC, outside every budget
-        // (the JDK reads through one cached direct buffer per pool thread instead).
-        ByteBuffer buffer = ByteBuffer.allocate(256 * 1024);
-        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
-            long remaining = size;
-            while (remaining > 0) {
-                buffer.clear().limit((int) Math.min(buffer.capacity(), remaining));
-                int read = channel.read(buffer);
-                if (read < 0) {
-                    throw new IOException(file + " changed while it was being sent");
-                }
-                remaining -= read;
-                crc.update(buffer.flip());
-            }
-        }
-        return crc.getValue();
-    }
-
-    static void updateCrc(CRC32 crc, DataBuffer chunk) {
-        try (DataBuffer.ByteBufferIterator buffers = chunk.readableByteBuffers()) {
-            while (buffers.hasNext()) {
-                crc.update(buffers.next());
             }
         }
     }

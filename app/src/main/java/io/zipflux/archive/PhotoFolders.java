@@ -1,17 +1,14 @@
 package io.zipflux.archive;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
-import java.util.Comparator;
-import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -21,8 +18,8 @@ import reactor.core.scheduler.Scheduler;
 import org.springframework.stereotype.Component;
 
 /**
- * The path guard: turns an archive hash into the sorted list of files it may serve, and never a
- * file outside the photos folder (traversal, encoded traversal, NUL and escaping symlinks all end
+ * The path guard: turns an archive hash into its folder and the sorted listing of files it may serve, and
+ * never a file outside the photos folder (traversal, encoded traversal, NUL and escaping symlinks all end
  * in {@link ArchiveNotFoundException}).
  */
 @Component
@@ -42,12 +39,9 @@ class PhotoFolders {
         this.fileIo = fileIo.scheduler();
     }
 
-    /** The files of the folder named by {@code hash}, sorted by name; empty folders give an empty list. */
-    Mono<List<ArchiveEntry>> list(String hash) {
-        return guarded(hash, () -> {
-            Optional<Path> folder = realFolder(hash);
-            return folder.isPresent() ? Optional.of(listFolder(folder.get())) : Optional.empty();
-        });
+    /** The real path of the folder named by {@code hash}; else {@link ArchiveNotFoundException}. */
+    Mono<Path> folder(String hash) {
+        return guarded(hash, () -> realFolder(hash));
     }
 
     /** Completes when the folder named by {@code hash} exists, without listing it; else {@link ArchiveNotFoundException}. */
@@ -78,42 +72,74 @@ class PhotoFolders {
         return Optional.of(folder.toRealPath());
     }
 
-    private List<ArchiveEntry> listFolder(Path realFolder) throws IOException {
-        try (Stream<Path> paths = Files.walk(realFolder)) {
-            Path realRoot = root.toRealPath();
-            return paths
-                    .filter(path -> !path.equals(realFolder))
-                    .map(path -> toEntry(realRoot, realFolder, path))
-                    .flatMap(Optional::stream)
-                    .sorted(Comparator.comparing(ArchiveEntry::name))
-                    .toList();
-        }
-        catch (UncheckedIOException ex) {
-            throw ex.getCause();
+    /**
+     * Lists {@code realFolder} (blocking: call on the file pool), sorted by name. Each directory is handed to
+     * {@code watch} before it is read, so that a change made while the listing runs is not missed.
+     */
+    FolderListing list(Path realFolder, DirectoryWatch watch) throws IOException {
+        FolderListing.Builder files = new FolderListing.Builder();
+        walk(root.toRealPath(), realFolder, realFolder, files, watch);
+        return files.sorted(realFolder);
+    }
+
+    /** Told of every directory a listing reads, before it reads it. */
+    interface DirectoryWatch {
+        void add(Path directory) throws IOException;
+    }
+
+    private void walk(Path realRoot, Path folder, Path directory, FolderListing.Builder files, DirectoryWatch watch)
+            throws IOException {
+        watch.add(directory);
+        try (DirectoryStream<Path> paths = Files.newDirectoryStream(directory)) {
+            for (Path path : paths) {
+                BasicFileAttributes attributes = attributes(path);
+                if (attributes == null) {
+                    continue;
+                }
+                if (attributes.isDirectory()) {
+                    walk(realRoot, folder, path, files, watch);
+                }
+                else if (attributes.isSymbolicLink()) {
+                    linked(realRoot, folder, path, files, watch);
+                }
+                else if (attributes.isRegularFile()) {
+                    files.add(name(folder, path), FileIdentity.of(attributes), null);
+                }
+            }
         }
     }
 
-    /** A regular file, or a symlink to a regular file that stays inside the photos folder. */
-    private Optional<ArchiveEntry> toEntry(Path realRoot, Path folder, Path path) {
+    /** A symlink to a regular file that stays inside the photos folder; its target's folder is watched too. */
+    private void linked(Path realRoot, Path folder, Path link, FolderListing.Builder files, DirectoryWatch watch) {
         try {
-            Path target = Files.isSymbolicLink(path) ? path.toRealPath() : path;
+            Path target = link.toRealPath();
             if (!target.startsWith(realRoot)) {
-                log.warn("Skipping {}: it links outside the photos folder", path);
-                return Optional.empty();
+                log.warn("Skipping {}: it links outside the photos folder", link);
+                return;
             }
             BasicFileAttributes attributes = Files.readAttributes(target, BasicFileAttributes.class,
                     LinkOption.NOFOLLOW_LINKS);
-            if (!attributes.isRegularFile()) {
-                return Optional.empty();
+            if (attributes.isRegularFile()) {
+                watch.add(target.getParent());
+                files.add(name(folder, link), FileIdentity.of(attributes), target);
             }
-            String name = folder.relativize(path).toString().replace(path.getFileSystem().getSeparator(), "/");
-            return Optional.of(new ArchiveEntry(name, target, attributes.size(),
-                    attributes.lastModifiedTime().toMillis()));
         }
         catch (IOException ex) {
-            log.warn("Skipping {}: {}", path, ex.toString());
-            return Optional.empty();
+            log.warn("Skipping {}: {}", link, ex.toString());
         }
     }
 
+    private static BasicFileAttributes attributes(Path path) {
+        try {
+            return Files.readAttributes(path, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+        }
+        catch (IOException ex) {
+            log.warn("Skipping {}: {}", path, ex.toString());
+            return null;
+        }
+    }
+
+    private static String name(Path folder, Path path) {
+        return folder.relativize(path).toString().replace(path.getFileSystem().getSeparator(), "/");
+    }
 }

@@ -1,97 +1,179 @@
 package io.zipflux.archive;
 
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicLongArray;
 
 import net.lingala.zip4j.model.FileHeader;
 import net.lingala.zip4j.model.enums.CompressionMethod;
 
 /**
- * Where every byte of a stored (uncompressed) archive goes, computed from names and sizes alone:
- * the exact Content-Length, and the parts a byte range is cut from. Only data descriptors and the
- * central directory depend on CRCs, and their lengths do not.
+ * Where every byte of a stored (uncompressed) archive goes, computed from names and sizes alone: the
+ * exact Content-Length, the offset of each entry, the validators, and, filled in as streams learn them,
+ * the CRCs. Only data descriptors and the central directory depend on CRCs, and their lengths do not.
+ * One layout serves every request for the same unchanged folder (see {@link FolderLayouts}); per file it
+ * holds two longs besides the listing, and records are serialized when sent, never kept.
  */
 final class StoreLayout {
 
-    /** What a run of archive bytes holds. */
-    enum Kind { LOCAL_HEADER, FILE_DATA, DATA_DESCRIPTOR, CENTRAL_DIRECTORY }
+    /** Entries per central-directory batch: bounds the memory of producing a directory of any size. */
+    static final int CENTRAL_BATCH = 1024;
 
-    /** A run of archive bytes; {@code entry} is the index of the file it belongs to (-1: none). */
-    record Part(Kind kind, int entry, long offset, long length) {
+    private static final long KNOWN = 1L << 32;
 
-        long end() {
-            return offset + length;
-        }
-    }
+    private final FolderListing listing;
 
-    private final List<ArchiveEntry> entries;
+    /** Local header offset of each entry, then the central directory's. */
+    private final long[] offsets;
 
-    private final List<FileHeader> headers;
+    /** CRC of each entry with {@link #KNOWN} set once known; shared by the requests of this layout. */
+    private final AtomicLongArray crcs;
 
-    private final List<byte[]> localHeaders;
+    private final long centralLength;
 
-    private final List<Part> parts;
+    private final boolean zip64End;
 
     private final long length;
 
-    private StoreLayout(List<ArchiveEntry> entries) {
-        this.entries = entries;
-        this.headers = new ArrayList<>(entries.size());
-        this.localHeaders = new ArrayList<>(entries.size());
-        this.parts = new ArrayList<>(entries.size() * 3 + 1);
+    private final String etag;
+
+    private final Instant lastModified;
+
+    private StoreLayout(FolderListing listing) {
+        this.listing = listing;
+        int count = listing.count();
+        this.offsets = new long[count + 1];
+        this.crcs = new AtomicLongArray(count);
         long offset = 0;
-        for (int i = 0; i < entries.size(); i++) {
-            ArchiveEntry entry = entries.get(i);
-            FileHeader header = ZipHeaders.entryHeader(entry, CompressionMethod.STORE, offset);
-            byte[] local = ZipHeaders.localHeader(header);
-            int descriptorLength = ZipHeaders.dataDescriptor(header, 0, entry.size()).length;
-            headers.add(header);
-            localHeaders.add(local);
-            offset = add(Kind.LOCAL_HEADER, i, offset, local.length);
-            offset = add(Kind.FILE_DATA, i, offset, entry.size());
-            offset = add(Kind.DATA_DESCRIPTOR, i, offset, descriptorLength);
+        long central = 0;
+        boolean zip64Entry = false;
+        for (int i = 0; i < count; i++) {
+            long size = listing.size(i);
+            offsets[i] = offset;
+            central += ZipHeaders.centralRecordLength(listing.nameLength(i), size, offset);
+            zip64Entry |= ZipHeaders.needsZip64(size) || ZipHeaders.needsZip64(offset);
+            offset += ZipHeaders.localHeaderLength(listing.nameLength(i), size) + size
+                    + ZipHeaders.dataDescriptorLength(size);
         }
-        this.length = add(Kind.CENTRAL_DIRECTORY, -1, offset, ZipHeaders.centralDirectory(headers, offset).length);
+        offsets[count] = offset;
+        this.centralLength = central;
+        this.zip64End = zip64Entry || ZipHeaders.needsZip64(offset)
+                || count >= net.lingala.zip4j.util.InternalZipConstants.ZIP_64_NUMBER_OF_ENTRIES_LIMIT;
+        this.length = offset + central + ZipHeaders.endRecordsLength(zip64End);
+        this.etag = ArchiveTag.etag(listing);
+        this.lastModified = ArchiveTag.lastModified(listing);
     }
 
-    static StoreLayout of(List<ArchiveEntry> entries) {
-        return new StoreLayout(List.copyOf(entries));
+    static StoreLayout of(FolderListing listing) {
+        return new StoreLayout(listing);
     }
 
-    private long add(Kind kind, int entry, long offset, long partLength) {
-        parts.add(new Part(kind, entry, offset, partLength));
-        return offset + partLength;
+    FolderListing listing() {
+        return listing;
+    }
+
+    int count() {
+        return listing.count();
     }
 
     long length() {
         return length;
     }
 
-    List<Part> parts() {
-        return parts;
+    String etag() {
+        return etag;
     }
 
-    List<ArchiveEntry> entries() {
-        return entries;
+    Instant lastModified() {
+        return lastModified;
     }
 
-    ArchiveEntry entry(int index) {
-        return entries.get(index);
+    long headerOffset(int entry) {
+        return offsets[entry];
+    }
+
+    long dataOffset(int entry) {
+        return offsets[entry] + ZipHeaders.localHeaderLength(listing.nameLength(entry), listing.size(entry));
+    }
+
+    long descriptorOffset(int entry) {
+        return dataOffset(entry) + listing.size(entry);
+    }
+
+    long centralOffset() {
+        return offsets[listing.count()];
+    }
+
+    long endOffset() {
+        return centralOffset() + centralLength;
+    }
+
+    /** The entry whose local records hold {@code position} (a position before the central directory). */
+    int entryAt(long position) {
+        int found = Arrays.binarySearch(offsets, 0, listing.count(), position);
+        return found >= 0 ? found : -found - 2;
+    }
+
+    /** The CRC when some request of this layout has learned it, else -1. */
+    long knownCrc(int entry) {
+        long value = crcs.get(entry);
+        return (value & KNOWN) != 0 ? value & 0xFFFFFFFFL : -1;
+    }
+
+    void learnedCrc(int entry, long crc) {
+        crcs.set(entry, KNOWN | crc);
     }
 
     byte[] localHeader(int entry) {
-        return localHeaders.get(entry);
+        byte[] header = ZipHeaders.localHeader(header(entry));
+        return checked(header, ZipHeaders.localHeaderLength(listing.nameLength(entry), listing.size(entry)));
     }
 
     byte[] dataDescriptor(int entry, long crc) {
-        return ZipHeaders.dataDescriptor(headers.get(entry), crc, entries.get(entry).size());
+        long size = listing.size(entry);
+        return checked(ZipHeaders.dataDescriptor(header(entry), crc, size), ZipHeaders.dataDescriptorLength(size));
     }
 
-    byte[] centralDirectory(long[] crcs) {
-        for (int i = 0; i < headers.size(); i++) {
-            headers.get(i).setCrc(crcs[i]);
+    /** Central-directory records of entries {@code from} (inclusive) to {@code to} (exclusive), with their CRCs. */
+    byte[] centralRecords(int from, int to, long[] crcs) {
+        List<FileHeader> headers = new ArrayList<>(to - from);
+        long expected = 0;
+        for (int i = from; i < to; i++) {
+            FileHeader header = header(i);
+            header.setCrc(crcs[i - from]);
+            headers.add(header);
+            expected += ZipHeaders.centralRecordLength(listing.nameLength(i), listing.size(i), offsets[i]);
         }
-        Part central = parts.get(parts.size() - 1);
-        return ZipHeaders.centralDirectory(headers, central.offset());
+        return checked(ZipHeaders.centralRecords(headers), expected);
+    }
+
+    /** Length of the central records of entries {@code from} to {@code to} (exclusive), without producing them. */
+    long centralRecordsLength(int from, int to) {
+        long total = 0;
+        for (int i = from; i < to; i++) {
+            total += ZipHeaders.centralRecordLength(listing.nameLength(i), listing.size(i), offsets[i]);
+        }
+        return total;
+    }
+
+    byte[] endRecords() {
+        FileHeader first = listing.count() == 0 ? null : header(0);
+        return ZipHeaders.endRecords(listing.count(), centralLength, centralOffset(), zip64End, first);
+    }
+
+    private FileHeader header(int entry) {
+        return ZipHeaders.entryHeader(listing.name(entry), listing.size(entry), listing.modifiedMillis(entry),
+                CompressionMethod.STORE, offsets[entry]);
+    }
+
+    /** The layout's arithmetic and zip4j's serialization must agree, or every later offset would be wrong. */
+    private static byte[] checked(byte[] bytes, long expectedLength) {
+        if (bytes.length != expectedLength) {
+            throw new IllegalStateException("Zip record of " + bytes.length + " bytes where the layout expects "
+                    + expectedLength);
+        }
+        return bytes;
     }
 }

@@ -3,6 +3,7 @@ package io.zipflux.archive;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.stream.IntStream;
 
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -22,7 +23,8 @@ import org.springframework.web.reactive.function.server.ServerResponse;
 
 /**
  * The one zip engine's HTTP face: answers a GET or HEAD with a zip of the given entries, in the
- * compression the request picks (store: exact length, Range, If-Range, ETag), streamed and counted.
+ * compression the request picks (store: exact length, Range, If-Range, ETag), streamed and counted;
+ * stored file data goes with {@code sendfile} where the connection allows it.
  */
 @Component
 public class ZipDownloads {
@@ -41,6 +43,8 @@ public class ZipDownloads {
 
     private final Duration delay;
 
+    private final boolean zeroCopy;
+
     ZipDownloads(StoreArchive storeArchive, DeflateArchive deflateArchive, ArchiveMetrics metrics,
             StreamAdmission admission, ArchiveProperties properties) {
         this.storeArchive = storeArchive;
@@ -49,6 +53,8 @@ public class ZipDownloads {
         this.admission = admission;
         this.defaultCompression = properties.compression();
         this.delay = properties.effectiveDelay();
+        // A response delay throttles per chunk, which needs the chunks in the JVM.
+        this.zeroCopy = properties.zeroCopy() && delay.isZero();
     }
 
     /**
@@ -57,23 +63,28 @@ public class ZipDownloads {
      * it is small.
      */
     public Mono<ServerResponse> serve(ServerRequest request, String fileName, Mono<List<ArchiveEntry>> entries) {
+        return serveLayout(request, fileName, entries
+                .map(list -> ServedLayout.unwatched(StoreLayout.of(FolderListing.of(list)))));
+    }
+
+    /** The same for a layout the caller has (a photo folder's, cached). */
+    Mono<ServerResponse> serveLayout(ServerRequest request, String fileName, Mono<ServedLayout> layout) {
         long start = System.nanoTime();
         boolean withBody = !HttpMethod.HEAD.equals(request.method());
         Compression compression = request.queryParam("compression")
                 .map(Compression::parse)
                 .orElse(defaultCompression);
-        return entries
-                .flatMap(list -> compression == Compression.STORE
-                        ? stored(request, fileName, list, withBody, start)
-                        : deflated(request, fileName, list, withBody, start));
+        return layout
+                .flatMap(served -> compression == Compression.STORE
+                        ? stored(request, fileName, served, withBody, start)
+                        : deflated(request, fileName, served.layout().listing(), withBody, start));
     }
 
-    private Mono<ServerResponse> stored(ServerRequest request, String fileName, List<ArchiveEntry> entries,
+    private Mono<ServerResponse> stored(ServerRequest request, String fileName, ServedLayout served,
             boolean withBody, long start) {
-        StoreLayout layout = StoreLayout.of(entries);
-        String etag = ArchiveTag.etag(entries);
-        RangeSelection range = RangeSelection.select(request.headers().asHttpHeaders(), layout.length(), etag,
-                ArchiveTag.lastModified(entries));
+        StoreLayout layout = served.layout();
+        RangeSelection range = RangeSelection.select(request.headers().asHttpHeaders(), layout.length(),
+                layout.etag(), layout.lastModified());
         if (!range.satisfiable()) {
             return ServerResponse.status(HttpStatus.REQUESTED_RANGE_NOT_SATISFIABLE)
                     .header(HttpHeaders.CONTENT_RANGE, "bytes */" + layout.length())
@@ -82,8 +93,8 @@ public class ZipDownloads {
         ServerResponse.BodyBuilder response = ServerResponse.status(range.partial() ? HttpStatus.PARTIAL_CONTENT : HttpStatus.OK)
                 .headers(headers -> zipHeaders(headers, fileName))
                 .header(HttpHeaders.ACCEPT_RANGES, "bytes")
-                .eTag(etag)
-                .lastModified(ArchiveTag.lastModified(entries))
+                .eTag(layout.etag())
+                .lastModified(layout.lastModified())
                 .contentLength(range.length());
         if (range.partial()) {
             response.header(HttpHeaders.CONTENT_RANGE,
@@ -92,11 +103,23 @@ public class ZipDownloads {
         if (!withBody) {
             return response.build();
         }
-        return body(response, request, start, range.length(),
-                buffers -> storeArchive.bytes(layout, range.first(), range.last(), buffers));
+        Optional<ErrorResponseException> refusal = admission.refusal(range.length());
+        if (refusal.isPresent()) {
+            return Mono.error(refusal.get());
+        }
+        Optional<ZeroCopyResponse> zeroCopy = this.zeroCopy
+                ? ZeroCopyResponse.of(request.exchange().getResponse())
+                : Optional.empty();
+        if (zeroCopy.isPresent()) {
+            Flux<Object> body = metrics.track(storeArchive.zeroCopy(served, range.first(), range.last()),
+                    ArchiveMetrics::objectBytes, start, range.length());
+            return response.body((output, context) -> zeroCopy.get().write(body));
+        }
+        return response.body(BodyInserters.fromDataBuffers(stream(request, start, range.length(),
+                buffers -> storeArchive.copied(served, range.first(), range.last(), buffers))));
     }
 
-    private Mono<ServerResponse> deflated(ServerRequest request, String fileName, List<ArchiveEntry> entries,
+    private Mono<ServerResponse> deflated(ServerRequest request, String fileName, FolderListing listing,
             boolean withBody, long start) {
         ServerResponse.BodyBuilder response = ServerResponse.ok()
                 .headers(headers -> zipHeaders(headers, fileName))
@@ -104,21 +127,19 @@ public class ZipDownloads {
         if (!withBody) {
             return response.build();
         }
-        return body(response, request, start, -1, buffers -> deflateArchive.bytes(entries, buffers));
+        Optional<ErrorResponseException> refusal = admission.refusal(-1);
+        if (refusal.isPresent()) {
+            return Mono.error(refusal.get());
+        }
+        List<ArchiveEntry> entries = IntStream.range(0, listing.count())
+                .mapToObj(listing::entry)
+                .toList();
+        return response.body(BodyInserters.fromDataBuffers(stream(request, start, -1,
+                buffers -> deflateArchive.bytes(entries, buffers))));
     }
 
     private interface ArchiveBytes {
         Flux<DataBuffer> from(DataBufferFactory buffers);
-    }
-
-    /** The response with the archive ({@code length} bytes, -1: unknown) as its body, or 503 while the streams hold the memory they may. */
-    private Mono<ServerResponse> body(ServerResponse.BodyBuilder response, ServerRequest request, long start, long length,
-            ArchiveBytes bytes) {
-        Optional<ErrorResponseException> refusal = admission.refusal(length);
-        if (refusal.isPresent()) {
-            return Mono.error(refusal.get());
-        }
-        return response.body(BodyInserters.fromDataBuffers(stream(request, start, length, bytes)));
     }
 
     /** The archive body ({@code length} bytes, -1: unknown): allocated by the response's own buffer factory, throttled if configured, counted. */
@@ -128,7 +149,7 @@ public class ZipDownloads {
         if (!delay.isZero()) {
             body = body.delayElements(delay);
         }
-        return metrics.track(body, start, length);
+        return metrics.track(body, DataBuffer::readableByteCount, start, length);
     }
 
     private static void zipHeaders(HttpHeaders headers, String fileName) {

@@ -3,10 +3,14 @@ package io.zipflux.archive;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.List;
 
 import net.lingala.zip4j.headers.FileHeaderFactory;
+import net.lingala.zip4j.headers.HeaderSignature;
 import net.lingala.zip4j.headers.HeaderWriter;
 import net.lingala.zip4j.model.FileHeader;
 import net.lingala.zip4j.model.LocalFileHeader;
@@ -32,16 +36,20 @@ final class ZipHeaders {
      * whatever is cached, which keeps archives byte-identical between requests.
      */
     static FileHeader entryHeader(ArchiveEntry entry, CompressionMethod method, long offset) {
+        return entryHeader(entry.name(), entry.size(), entry.lastModifiedMillis(), method, offset);
+    }
+
+    static FileHeader entryHeader(String name, long size, long modifiedMillis, CompressionMethod method, long offset) {
         ZipParameters parameters = new ZipParameters();
         parameters.setCompressionMethod(method);
-        parameters.setFileNameInZip(entry.name());
-        parameters.setEntrySize(entry.size());
-        parameters.setLastModifiedFileTime(entry.lastModifiedMillis());
+        parameters.setFileNameInZip(name);
+        parameters.setEntrySize(size);
+        parameters.setLastModifiedFileTime(modifiedMillis);
         parameters.setWriteExtendedLocalFileHeader(true);
         try {
             FileHeader header = new FileHeaderFactory()
                     .generateFileHeader(parameters, false, 0, StandardCharsets.UTF_8, new RawIO());
-            header.setCompressedSize(method == CompressionMethod.STORE ? entry.size() : 0);
+            header.setCompressedSize(method == CompressionMethod.STORE ? size : 0);
             header.setOffsetLocalHeader(offset);
             return header;
         }
@@ -71,6 +79,78 @@ final class ZipHeaders {
         model.getCentralDirectory().setFileHeaders(headers);
         model.getEndOfCentralDirectoryRecord().setOffsetOfStartOfCentralDirectory(offset);
         return serialize(out -> new HeaderWriter().finalizeZipFile(model, out, StandardCharsets.UTF_8));
+    }
+
+    /** The length of an end-of-central-directory record without comment, which {@link #centralRecords} cuts off. */
+    private static final int END_RECORD_LENGTH = 22;
+
+    /**
+     * The central-directory records of some entries, without any end record: zip4j writes them with the end
+     * records (at offset 0 and fewer than 65,535 entries, so ZIP64 ones only for a ZIP64 entry), cut off here. Lets a directory of any size
+     * be produced a batch at a time.
+     */
+    static byte[] centralRecords(List<FileHeader> headers) {
+        ZipModel model = new ZipModel();
+        model.getCentralDirectory().setFileHeaders(headers);
+        byte[] withEnd = serialize(out -> new HeaderWriter().finalizeZipFile(model, out, StandardCharsets.UTF_8));
+        // A ZIP64 entry makes zip4j add the ZIP64 end records as well.
+        return Arrays.copyOf(withEnd, withEnd.length - endRecordsLength(model.isZip64Format()));
+    }
+
+    /**
+     * The records after the central directory, as zip4j writes them: ZIP64 end record and locator when
+     * {@code zip64}, then the end record (counts and sizes saturated where ZIP64 holds the real ones).
+     */
+    static byte[] endRecords(long entries, long centralLength, long centralOffset, boolean zip64,
+            FileHeader first) {
+        ByteBuffer out = ByteBuffer.allocate(ZIP64_END_LENGTH + END_RECORD_LENGTH).order(ByteOrder.LITTLE_ENDIAN);
+        if (zip64) {
+            out.putInt((int) HeaderSignature.ZIP64_END_CENTRAL_DIRECTORY_RECORD.getValue())
+                    .putLong(44)
+                    .putShort((short) (first == null ? 0 : first.getVersionMadeBy()))
+                    .putShort((short) (first == null ? 0 : first.getVersionNeededToExtract()))
+                    .putInt(0)
+                    .putInt(0)
+                    .putLong(entries)
+                    .putLong(entries)
+                    .putLong(centralLength)
+                    .putLong(centralOffset);
+            out.putInt((int) HeaderSignature.ZIP64_END_CENTRAL_DIRECTORY_LOCATOR.getValue())
+                    .putInt(0)
+                    .putLong(centralOffset + centralLength)
+                    .putInt(1);
+        }
+        int count = (int) Math.min(entries, InternalZipConstants.ZIP_64_NUMBER_OF_ENTRIES_LIMIT);
+        out.putInt((int) HeaderSignature.END_OF_CENTRAL_DIRECTORY.getValue())
+                .putShort((short) 0)
+                .putShort((short) 0)
+                .putShort((short) count)
+                .putShort((short) count)
+                .putInt((int) centralLength)
+                .putInt((int) Math.min(centralOffset, InternalZipConstants.ZIP_64_SIZE_LIMIT))
+                .putShort((short) 0);
+        return Arrays.copyOf(out.array(), out.position());
+    }
+
+    /** ZIP64 end-of-central-directory record (56 bytes) and locator (20). */
+    static final int ZIP64_END_LENGTH = 76;
+
+    static int endRecordsLength(boolean zip64) {
+        return END_RECORD_LENGTH + (zip64 ? ZIP64_END_LENGTH : 0);
+    }
+
+    /** Length of a local header: fixed part, name, and the ZIP64 extra field when the size needs it. */
+    static int localHeaderLength(int nameLength, long size) {
+        return 30 + nameLength + (needsZip64(size) ? 20 : 0);
+    }
+
+    static int dataDescriptorLength(long size) {
+        return needsZip64(size) ? 24 : 16;
+    }
+
+    /** Length of a central-directory record: fixed part, name, and the ZIP64 extra field when size or offset need it. */
+    static int centralRecordLength(int nameLength, long size, long offset) {
+        return 46 + nameLength + (needsZip64(size) || needsZip64(offset) ? 32 : 0);
     }
 
     static boolean needsZip64(long size) {

@@ -1,0 +1,152 @@
+package io.zipflux.archive;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+
+import com.github.benmanes.caffeine.cache.AsyncCache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import reactor.core.publisher.Mono;
+
+import org.springframework.stereotype.Component;
+
+/**
+ * The layouts of photo folders, cached while the folder is unchanged, so that HEAD, Range and the first
+ * byte of a download stop costing a walk of the folder. A cached layout is used only after
+ * {@link FolderChanges#catchUp} has proved that no change made before the request is still unseen, and
+ * its watch has seen none. Concurrent requests for a folder being listed share one listing (one layout
+ * in memory, not one per request), cached or not. Bounded by the total number of files held.
+ */
+@Component
+class FolderLayouts {
+
+    private static final Logger log = LoggerFactory.getLogger(FolderLayouts.class);
+
+    private static final Duration CATCH_UP = Duration.ofSeconds(1);
+
+    /** A layout and the watch that keeps it true (null: not watched, never reused). */
+    private record Cached(StoreLayout layout, FolderChanges.Watch watch) {
+    }
+
+    private final PhotoFolders folders;
+
+    private final FileIo fileIo;
+
+    private final FolderChanges changes;
+
+    private final AsyncCache<Path, Cached> cache;
+
+    private final Map<Path, CompletableFuture<Cached>> inFlight = new ConcurrentHashMap<>();
+
+    private final boolean caching;
+
+    FolderLayouts(PhotoFolders folders, FileIo fileIo, FolderChanges changes, ArchiveProperties properties) {
+        this.folders = folders;
+        this.fileIo = fileIo;
+        this.changes = changes;
+        this.caching = changes.available() && properties.layoutCacheFiles() > 0;
+        this.cache = Caffeine.newBuilder()
+                .maximumWeight(Math.max(1, properties.layoutCacheFiles()))
+                .<Path, Cached>weigher((folder, cached) -> cached.layout().count() + 1)
+                .<Path, Cached>removalListener((folder, cached, cause) -> close(cached))
+                .buildAsync();
+    }
+
+    /** The layout of {@code realFolder} as one request serves it. */
+    Mono<ServedLayout> layout(Path realFolder) {
+        return Mono.fromCallable(() -> caching ? cached(realFolder) : shared(realFolder))
+                .subscribeOn(fileIo.scheduler())
+                .flatMap(Mono::fromFuture)
+                .map(this::served);
+    }
+
+    private CompletableFuture<Cached> cached(Path folder) {
+        boolean caughtUp = changes.catchUp(CATCH_UP);
+        CompletableFuture<Cached> present = cache.getIfPresent(folder);
+        if (present != null && present.isDone() && !present.isCompletedExceptionally()
+                && (!caughtUp || present.join().watch() == null || present.join().watch().changed())) {
+            cache.asMap().remove(folder, present);
+        }
+        CompletableFuture<Cached> layout = cache.get(folder, (key, executor) -> listed(key));
+        layout.thenAccept(cached -> {
+            if (cached.watch() == null) {
+                cache.asMap().remove(folder, layout);
+            }
+        });
+        return layout;
+    }
+
+    /** One listing of {@code folder} at a time: requests arriving while it runs get the same one. */
+    private CompletableFuture<Cached> shared(Path folder) {
+        CompletableFuture<Cached> mine = new CompletableFuture<>();
+        CompletableFuture<Cached> running = inFlight.putIfAbsent(folder, mine);
+        if (running != null) {
+            return running;
+        }
+        listed(folder).whenComplete((cached, error) -> {
+            inFlight.remove(folder, mine);
+            if (error != null) {
+                mine.completeExceptionally(error);
+            }
+            else {
+                mine.complete(cached);
+            }
+        });
+        return mine;
+    }
+
+    /** The folder listed on the file pool (a long walk must not hold the caller, nor a cache lock). */
+    private CompletableFuture<Cached> listed(Path folder) {
+        CompletableFuture<Cached> listed = new CompletableFuture<>();
+        fileIo.scheduler().schedule(() -> {
+            try {
+                listed.complete(list(folder));
+            }
+            catch (IOException | RuntimeException ex) {
+                listed.completeExceptionally(ex);
+            }
+        });
+        return listed;
+    }
+
+    private Cached list(Path folder) throws IOException {
+        if (!caching) {
+            return new Cached(StoreLayout.of(folders.list(folder, directory -> { })), null);
+        }
+        FolderChanges.Watch watch = changes.open();
+        try {
+            return new Cached(StoreLayout.of(folders.list(folder, watch::add)), watch);
+        }
+        catch (IOException ex) {
+            watch.close();
+            if (ex.getMessage() != null && ex.getMessage().contains("inotify")) {
+                log.warn("Not caching the layout of {}: {}", folder, ex.getMessage());
+                return new Cached(StoreLayout.of(folders.list(folder, directory -> { })), null);
+            }
+            throw ex;
+        }
+        catch (RuntimeException ex) {
+            watch.close();
+            throw ex;
+        }
+    }
+
+    private ServedLayout served(Cached cached) {
+        FolderChanges.Watch watch = cached.watch();
+        if (watch == null) {
+            return ServedLayout.unwatched(cached.layout());
+        }
+        return new ServedLayout(cached.layout(), () -> changes.catchUp(CATCH_UP) && !watch.changed());
+    }
+
+    private static void close(Cached cached) {
+        if (cached != null && cached.watch() != null) {
+            cached.watch().close();
+        }
+    }
+}
