@@ -57,52 +57,41 @@ class FolderChanges implements DisposableBean {
 
     private final Map<WatchKey, Set<Session>> watches = new HashMap<>();
 
-    private final ByteBuffer markerByte = ByteBuffer.allocateDirect(1);
-
     private WatchService service;
 
-    private Path markerDir;
+    private Marker marker;
 
-    private WatchKey markerKey;
-
-    private Path marker;
-
-    private FileChannel markerChannel;
-
-    private int markerGeneration;
+    private volatile boolean available;
 
     private volatile long barriersStarted;
 
     private volatile long lastBarrierPassed;
 
     FolderChanges(@Value("${zipflux.archive.layout-cache.enabled:true}") boolean enabled) {
-        if (enabled) {
-            try {
-                start();
-            } catch (IOException | RuntimeException e) {
-                log.warn("Folder change watching is off, layouts will not be cached: {}", e.toString());
-                destroy();
+        if (!enabled) {
+            return;
+        }
+        try {
+            service = FileSystems.getDefault().newWatchService();
+            // The polling service (macOS, others) reports changes seconds late: its answers prove nothing.
+            if (!service.getClass().getName().equals("sun.nio.fs.LinuxWatchService")) {
+                throw new IOException("no inotify: " + service.getClass().getName());
             }
+            marker = new Marker(service);
+            available = true;
+        } catch (IOException | RuntimeException e) {
+            log.warn("Folder change watching is off, layouts will not be cached: {}", e.toString());
+            destroy();
         }
-    }
-
-    private void start() throws IOException {
-        service = FileSystems.getDefault().newWatchService();
-        // The polling service (macOS, others) reports changes seconds late: its answers prove nothing.
-        if (!service.getClass().getName().equals("sun.nio.fs.LinuxWatchService")) {
-            throw new IOException("no inotify: " + service.getClass().getName());
-        }
-        markerDir = Files.createTempDirectory("zipflux-folder-changes-");
-        markerKey = markerDir.register(service, KINDS);
-        newMarker();
     }
 
     boolean available() {
-        return markerChannel != null;
+        return available;
     }
 
+    /** A new watch; when unavailable, one that is changed from the start. */
     Watch open() {
-        return new Session(!available());
+        return new Session(!available);
     }
 
     /**
@@ -110,13 +99,10 @@ class FolderChanges implements DisposableBean {
      * false if that could not be proved within {@code timeout} (then trust no watch's "unchanged").
      */
     boolean catchUp(Duration timeout) {
-        if (!available()) {
-            return false;
-        }
         long arrival = barriersStarted;
         long deadline = System.nanoTime() + timeout.toNanos();
         try {
-            if (!lock.tryLock(timeout.toNanos(), TimeUnit.NANOSECONDS)) {
+            if (!available || !lock.tryLock(timeout.toNanos(), TimeUnit.NANOSECONDS)) {
                 return false;
             }
         } catch (InterruptedException e) {
@@ -128,8 +114,7 @@ class FolderChanges implements DisposableBean {
                 return true; // a barrier whose marker was written after we arrived has passed: it covers us too
             }
             long barrier = ++barriersStarted;
-            if (!barrier(deadline)) {
-                newMarker(); // a late event of this marker must not pass a later barrier
+            if (!available || !barrier(deadline)) {
                 return false;
             }
             lastBarrierPassed = barrier;
@@ -152,10 +137,11 @@ class FolderChanges implements DisposableBean {
     // the marker's key until the end, so draining the queue now collects every key with an earlier event.
     // The drain ends: each key is taken at most once, as none is reset before we are done.
     private boolean barrier(long deadline) throws IOException, InterruptedException {
-        markerChannel.write(markerByte.clear(), 0);
+        marker.write();
         List<WatchKey> taken = new ArrayList<>();
         try {
             if (!awaitMarker(deadline, taken)) {
+                marker.renew();
                 return false;
             }
             for (WatchKey key = service.poll(); key != null; key = service.poll()) {
@@ -173,7 +159,7 @@ class FolderChanges implements DisposableBean {
             if (key == null) {
                 return false;
             }
-            if (key != markerKey) {
+            if (key != marker.key) {
                 taken.add(key);
                 continue;
             }
@@ -182,10 +168,10 @@ class FolderChanges implements DisposableBean {
                 // The kernel dropped events, maybe our marker's: every watch is told, so all are covered.
                 key.reset();
                 markAll();
-                newMarker();
+                marker.renew();
                 return true;
             }
-            if (events.stream().anyMatch(this::isMarkerWrite)) {
+            if (marker.writtenIn(events)) {
                 taken.add(key); // held until the end like the others, so the drain cannot meet it again
                 return true;
             }
@@ -193,20 +179,13 @@ class FolderChanges implements DisposableBean {
         }
     }
 
-    // Only a write, not the marker file's creation; each barrier consumes its own write's event, so none
-    // is left over for the next barrier to mistake for its own.
-    private boolean isMarkerWrite(WatchEvent<?> event) {
-        return event.kind() == ENTRY_MODIFY && marker.getFileName().equals(event.context());
-    }
-
     private void deliver(WatchKey key) {
         List<WatchEvent<?>> events = key.pollEvents();
         if (events.stream().anyMatch(event -> event.kind() == OVERFLOW)) {
             markAll();
         }
-        Set<Session> sessions = watches.getOrDefault(key, Set.of());
         if (!events.isEmpty() || !key.isValid()) {
-            sessions.forEach(Session::markChanged);
+            watches.getOrDefault(key, Set.of()).forEach(Session::markChanged);
         }
         if (!key.reset()) {
             watches.remove(key); // the directory is gone (or the key was cancelled): the kernel dropped the watch
@@ -215,17 +194,6 @@ class FolderChanges implements DisposableBean {
 
     private void markAll() {
         watches.values().forEach(sessions -> sessions.forEach(Session::markChanged));
-    }
-
-    private void newMarker() throws IOException {
-        FileChannel old = markerChannel;
-        Path oldMarker = marker;
-        marker = markerDir.resolve("marker-" + markerGeneration++);
-        markerChannel = FileChannel.open(marker, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-        if (old != null) {
-            old.close();
-            Files.deleteIfExists(oldMarker);
-        }
     }
 
     /** Number of directory keys some open watch still uses. */
@@ -242,21 +210,69 @@ class FolderChanges implements DisposableBean {
     public void destroy() {
         lock.lock();
         try {
+            available = false;
             if (service != null) {
                 service.close();
             }
-            if (markerChannel != null) {
-                markerChannel.close();
-                Files.deleteIfExists(marker);
-            }
-            if (markerDir != null) {
-                Files.deleteIfExists(markerDir);
+            if (marker != null) {
+                marker.delete();
             }
         } catch (IOException e) {
-            log.warn("Could not remove {}: {}", markerDir, e.toString());
+            log.warn("Could not remove the folder change marker: {}", e.toString());
         } finally {
-            markerChannel = null;
             lock.unlock();
+        }
+    }
+
+    /** A private file whose write, once its event comes back, proves every earlier event has come back. */
+    private static final class Marker {
+
+        private final Path dir;
+
+        private final WatchKey key;
+
+        private final ByteBuffer oneByte = ByteBuffer.allocateDirect(1);
+
+        private Path file;
+
+        private FileChannel channel;
+
+        private int generation;
+
+        Marker(WatchService service) throws IOException {
+            dir = Files.createTempDirectory("zipflux-folder-changes-");
+            key = dir.register(service, KINDS);
+            renew();
+        }
+
+        // One positional write: a single syscall, an IN_MODIFY event.
+        void write() throws IOException {
+            channel.write(oneByte.clear(), 0);
+        }
+
+        // Only a write of the current file, not its creation: each barrier consumes its own write's event,
+        // so none is left over for the next barrier to take for its own.
+        boolean writtenIn(List<WatchEvent<?>> events) {
+            return events.stream()
+                    .anyMatch(event -> event.kind() == ENTRY_MODIFY && file.getFileName().equals(event.context()));
+        }
+
+        // A new name after a barrier that did not see its write: that write's late event must not pass a later one.
+        void renew() throws IOException {
+            Path old = file;
+            file = dir.resolve("marker-" + generation++);
+            FileChannel previous = channel;
+            channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+            if (previous != null) {
+                previous.close();
+                Files.deleteIfExists(old);
+            }
+        }
+
+        void delete() throws IOException {
+            channel.close();
+            Files.deleteIfExists(file);
+            Files.deleteIfExists(dir);
         }
     }
 

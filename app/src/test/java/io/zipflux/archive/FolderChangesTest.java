@@ -153,6 +153,25 @@ class FolderChangesTest {
     }
 
     @Test
+    void firstCatchUpOfANewInstanceSeesAChangeMadeJustBefore() throws Exception {
+        for (int round = 0; round < 50; round++) {
+            FolderChanges fresh = new FolderChanges(true);
+            try {
+                FolderChanges.Watch watch = fresh.open();
+                watch.add(root);
+                FolderChanges.Watch untouched = fresh.open();
+                untouched.add(control);
+                write(root.resolve("first-" + round), "new");
+                assertThat(fresh.catchUp(TIMEOUT)).isTrue();
+                assertThat(watch.changed()).as("round %d", round).isTrue();
+                assertThat(untouched.changed()).as("round %d", round).isFalse();
+            } finally {
+                fresh.destroy();
+            }
+        }
+    }
+
+    @Test
     void watchesSharingADirectoryAreBothMarkedAndOutliveEachOther() throws Exception {
         FolderChanges.Watch first = watch(control);
         FolderChanges.Watch second = watch(control);
