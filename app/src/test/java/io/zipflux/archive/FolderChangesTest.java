@@ -10,7 +10,12 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileTime;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 import org.junit.jupiter.api.AfterEach;
@@ -49,6 +54,8 @@ class FolderChangesTest {
     private Path control;
 
     private List<FolderChanges.Watch> keepers;
+
+    private Path replacement;
 
     @BeforeEach
     void createTrees() throws IOException {
@@ -140,6 +147,19 @@ class FolderChangesTest {
         everyRound(round -> { }, round -> rewrite(outside.resolve("target.jpg"), round % 2 == 0 ? "TTTT" : "tttt"));
     }
 
+    // inotify follows the directory, not its path: the folder itself renamed away and another renamed into
+    // its place shows only in its parent, so the listing adds that too.
+    @Test
+    void folderReplacedByRenameIsSeenThroughItsParent() throws Exception {
+        replacement = Files.createDirectories(temp.resolve("replacement"));
+        everyRound(round -> { }, round -> {
+            Path away = temp.resolve("away-" + round);
+            Files.move(root, away);
+            Files.move(replacement, root);
+            replacement = away;
+        }, root.getParent());
+    }
+
     @Test
     void watchedDirectoryDeletedMarksWatchWithoutItsParent() throws Exception {
         for (int round = 0; round < ROUNDS; round++) {
@@ -168,6 +188,35 @@ class FolderChangesTest {
             } finally {
                 fresh.destroy();
             }
+        }
+    }
+
+    @Test
+    void concurrentCallersEachSeeTheirOwnChange() throws Exception {
+        ExecutorService callers = Executors.newFixedThreadPool(4);
+        try {
+            List<Future<?>> done = new ArrayList<>();
+            for (int caller = 0; caller < 4; caller++) {
+                Path own = Files.createDirectory(temp.resolve("caller-" + caller));
+                done.add(callers.submit(() -> {
+                    for (int round = 0; round < ROUNDS; round++) {
+                        FolderChanges.Watch watch = watch(own);
+                        write(own.resolve("f-" + round), "new");
+                        assertThat(changes.catchUp(TIMEOUT)).isTrue();
+                        assertThat(watch.changed()).as("%s round %d", own, round).isTrue();
+                        watch.close();
+                    }
+                    return null;
+                }));
+            }
+            FolderChanges.Watch untouched = watch(control);
+            for (Future<?> caller : done) {
+                caller.get(1, TimeUnit.MINUTES);
+            }
+            assertThat(changes.catchUp(TIMEOUT)).isTrue();
+            assertThat(untouched.changed()).isFalse();
+        } finally {
+            callers.shutdownNow();
         }
     }
 
@@ -224,11 +273,14 @@ class FolderChangesTest {
      * Each round: prepare, settle, open a watch over the tree and one over the untouched control tree,
      * change, catch up at once; the first must be changed, the second not.
      */
-    private void everyRound(Step prepare, Step change) throws Exception {
+    private void everyRound(Step prepare, Step change, Path... alsoWatched) throws Exception {
         for (int round = 0; round < ROUNDS; round++) {
             prepare.run(round);
             assertThat(changes.catchUp(TIMEOUT)).isTrue();
             FolderChanges.Watch watch = watch(root, outside);
+            for (Path directory : alsoWatched) {
+                watch.add(directory);
+            }
             FolderChanges.Watch untouched = watch(control);
             change.run(round);
             assertThat(changes.catchUp(TIMEOUT)).isTrue();
