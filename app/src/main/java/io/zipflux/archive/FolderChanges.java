@@ -25,7 +25,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import org.springframework.beans.factory.DisposableBean;
-import org.springframework.beans.factory.annotation.Value;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.stereotype.Component;
 
 import static java.nio.file.StandardWatchEventKinds.ENTRY_CREATE;
@@ -67,7 +67,12 @@ class FolderChanges implements DisposableBean {
 
     private volatile long lastBarrierPassed;
 
-    FolderChanges(@Value("${zipflux.archive.layout-cache.enabled:true}") boolean enabled) {
+    @Autowired
+    FolderChanges(ArchiveProperties properties) {
+        this(properties.layoutCacheFiles() > 0);
+    }
+
+    FolderChanges(boolean enabled) {
         if (!enabled) {
             return;
         }

@@ -1,7 +1,9 @@
 package io.zipflux.archive;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -27,10 +29,15 @@ class FolderLayouts {
 
     private static final Logger log = LoggerFactory.getLogger(FolderLayouts.class);
 
-    private static final Duration CATCH_UP = Duration.ofSeconds(1);
+    /** How long a request waits for the watcher to catch up; past it the folder is listed again. */
+    private static final Duration CATCH_UP = Duration.ofMillis(250);
 
-    /** A layout and the watch that keeps it true (null: not watched, never reused). */
-    private record Cached(StoreLayout layout, FolderChanges.Watch watch) {
+    /**
+     * A layout, the watch that keeps it true (null: not watched, never reused), and the folder's own file
+     * key: a watch follows a directory, not its path, so a folder renamed away and another renamed into
+     * its place shows only as a new key.
+     */
+    private record Cached(StoreLayout layout, FolderChanges.Watch watch, Object folderKey) {
     }
 
     private final PhotoFolders folders;
@@ -65,11 +72,12 @@ class FolderLayouts {
                 .map(this::served);
     }
 
-    private CompletableFuture<Cached> cached(Path folder) {
+    private CompletableFuture<Cached> cached(Path folder) throws IOException {
         boolean caughtUp = changes.catchUp(CATCH_UP);
+        Object folderKey = folderKey(folder);
         CompletableFuture<Cached> present = cache.getIfPresent(folder);
         if (present != null && present.isDone() && !present.isCompletedExceptionally()
-                && (!caughtUp || present.join().watch() == null || present.join().watch().changed())) {
+                && stale(present.join(), caughtUp, folderKey)) {
             cache.asMap().remove(folder, present);
         }
         CompletableFuture<Cached> layout = cache.get(folder, (key, executor) -> listed(key));
@@ -114,19 +122,30 @@ class FolderLayouts {
         return listed;
     }
 
+    /** Whether a cached layout may no longer be true: unproved, changed, not watched, or another folder now. */
+    private static boolean stale(Cached cached, boolean caughtUp, Object folderKey) {
+        return !caughtUp || cached.watch() == null || cached.watch().changed() || !cached.folderKey().equals(folderKey);
+    }
+
+    private static Object folderKey(Path folder) throws IOException {
+        Object key = Files.readAttributes(folder, BasicFileAttributes.class).fileKey();
+        return key != null ? key : folder;
+    }
+
     private Cached list(Path folder) throws IOException {
+        Object folderKey = folderKey(folder);
         if (!caching) {
-            return new Cached(StoreLayout.of(folders.list(folder, directory -> { })), null);
+            return new Cached(StoreLayout.of(folders.list(folder, directory -> { })), null, folderKey);
         }
         FolderChanges.Watch watch = changes.open();
         try {
-            return new Cached(StoreLayout.of(folders.list(folder, watch::add)), watch);
+            return new Cached(StoreLayout.of(folders.list(folder, watch::add)), watch, folderKey);
         }
         catch (IOException ex) {
             watch.close();
             if (ex.getMessage() != null && ex.getMessage().contains("inotify")) {
                 log.warn("Not caching the layout of {}: {}", folder, ex.getMessage());
-                return new Cached(StoreLayout.of(folders.list(folder, directory -> { })), null);
+                return new Cached(StoreLayout.of(folders.list(folder, directory -> { })), null, folderKey);
             }
             throw ex;
         }
