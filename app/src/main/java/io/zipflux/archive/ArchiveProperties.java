@@ -32,7 +32,11 @@ import org.springframework.validation.annotation.Validated;
  * @param responseDelayEnabled whether to pause between chunks (throttling, as the seed did)
  * @param responseDelay the pause between chunks; a bare number means seconds
  * @param compression the compression used when the request does not choose one
- * @param crcCacheEntries how many file CRCs to remember, so resumed downloads are cheap
+ * @param crcCacheEntries how many file CRCs to remember (36 bytes each, in memory and in
+ *                        {@code <data-dir>/crc-cache/}), so downloads need not read files for them; 0: none
+ * @param crcCacheSettle how long after a file's modification time a CRC read must start to be remembered:
+ *                       file times are coarse, a write in the same tick as the last leaves the time unchanged
+ * @param crcCacheSaveInterval how often the CRC cache is saved to the data dir when it has changed
  * @param fileIoThreads threads that read files for all downloads together
  * @param createSample whether to create a {@code sample} folder of generated photos when the
  *                     photos folder is missing, so a fresh checkout has something to download
@@ -56,6 +60,8 @@ public record ArchiveProperties(
         @NotNull @DurationUnit(ChronoUnit.SECONDS) @DefaultValue("0s") Duration responseDelay,
         @NotNull @DefaultValue("store") Compression compression,
         @Min(0) @DefaultValue("100000") int crcCacheEntries,
+        @NotNull @DefaultValue("2s") Duration crcCacheSettle,
+        @NotNull @DefaultValue("30s") Duration crcCacheSaveInterval,
         @Min(1) @Max(64) @DefaultValue("4") int fileIoThreads,
         @DefaultValue("false") boolean createSample,
         @DefaultValue("true") boolean zeroCopy,
