@@ -7,8 +7,10 @@ import java.time.Instant;
 import java.util.HexFormat;
 
 /**
- * Validators of a stored archive: a strong ETag from every entry's name, size and time (so it
- * changes whenever the bytes would), and the newest file time as Last-Modified.
+ * Validators of a stored archive: a strong ETag from every entry's name, size, time and inode (so it
+ * changes whenever the bytes would, a file replaced by another of the same name, size and time included;
+ * not the device number, which instances sharing the folder over a network may see differently), and the
+ * newest file time as Last-Modified.
  */
 final class ArchiveTag {
 
@@ -20,7 +22,8 @@ final class ArchiveTag {
         for (int i = 0; i < listing.count(); i++) {
             digest.update(listing.name(i).getBytes(StandardCharsets.UTF_8));
             digest.update((byte) 0);
-            digest.update((listing.size(i) + ":" + listing.modifiedMillis(i) + "\n").getBytes(StandardCharsets.US_ASCII));
+            digest.update((listing.size(i) + ":" + listing.modifiedMillis(i) + ":" + listing.identity(i).inode() + "\n")
+                    .getBytes(StandardCharsets.US_ASCII));
         }
         return "\"" + HexFormat.of().formatHex(digest.digest(), 0, 16) + "\"";
     }

@@ -11,6 +11,8 @@ import java.util.concurrent.ConcurrentHashMap;
 
 import com.github.benmanes.caffeine.cache.AsyncCache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Mono;
@@ -52,8 +54,14 @@ class FolderLayouts {
 
     private final boolean caching;
 
-    FolderLayouts(PhotoFolders folders, FileIo fileIo, FolderChanges changes, ArchiveProperties properties) {
+    private final Counter listings;
+
+    FolderLayouts(PhotoFolders folders, FileIo fileIo, FolderChanges changes, ArchiveProperties properties,
+            MeterRegistry registry) {
         this.folders = folders;
+        this.listings = Counter.builder("zipflux.archive.folder.listings")
+                .description("Folder walks to lay out an archive (requests not served from the layout cache)")
+                .register(registry);
         this.fileIo = fileIo;
         this.changes = changes;
         this.caching = changes.available() && properties.layoutCacheFiles() > 0;
@@ -133,6 +141,7 @@ class FolderLayouts {
     }
 
     private Cached list(Path folder) throws IOException {
+        listings.increment();
         Object folderKey = folderKey(folder);
         if (!caching) {
             return new Cached(StoreLayout.of(folders.list(folder, directory -> { })), null, folderKey);

@@ -9,6 +9,7 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.DefaultFileRegion;
 import io.netty.handler.codec.http.HttpContentCompressor;
+import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.ssl.SslHandler;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -23,8 +24,8 @@ import org.springframework.http.server.reactive.ServerHttpResponse;
  * from the page cache to the socket with {@code sendfile} while headers, descriptors and the central
  * directory go as small buffers between them. Spring commits the response first (status, headers,
  * cookies, its before-commit actions such as security headers) without writing; Reactor Netty then sends
- * the headers with the first object. Only on a plain HTTP/1.1 connection without compression: TLS and
- * compression need the bytes in the JVM, and get the copying path.
+ * the headers with the first object. Only on a plain HTTP/1.1 connection without compression: TLS,
+ * compression and HTTP/2 need the bytes in the JVM, and get the copying path.
  */
 final class ZeroCopyResponse {
 
@@ -46,7 +47,7 @@ final class ZeroCopyResponse {
         }
         ChannelPipeline pipeline = connection.channel().pipeline();
         boolean plain = pipeline.get(SslHandler.class) == null && pipeline.get(HttpContentCompressor.class) == null
-                && connection.channel().parent() == null;
+                && !(connection.channel() instanceof Http2StreamChannel);
         return plain ? Optional.of(new ZeroCopyResponse(response, netty)) : Optional.empty();
     }
 
