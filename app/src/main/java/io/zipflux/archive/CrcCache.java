@@ -123,11 +123,12 @@ class CrcCache implements DisposableBean {
      * the file is not {@code id} from before the read until after it.
      */
     Mono<Long> compute(Path file, FileIdentity id) {
-        return Mono.fromCallable(() -> read(file, id))
+        return Mono.fromCallable(() -> computeNow(file, id))
                 .subscribeOn(scheduler);
     }
 
-    private long read(Path file, FileIdentity id) throws IOException {
+    /** {@link #compute} on the calling thread, which must be one that may block (the file pool). */
+    long computeNow(Path file, FileIdentity id) throws IOException {
         long startMillis = System.currentTimeMillis();
         ByteBuffer buffer = BUFFERS.get();
         CRC32 crc = new CRC32();

@@ -4,6 +4,8 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.OptionalLong;
 
 import io.netty.util.ReferenceCounted;
@@ -38,21 +40,37 @@ class StoreArchive {
         this.sentFiles = sentFiles;
     }
 
+    /**
+     * Pieces whose files are opened ahead of the one being sent: opening takes a hop to the file pool, and
+     * without lookahead the socket would idle for it between files.
+     */
+    private static final int LOOKAHEAD = 2;
+
     /** Bytes {@code first} to {@code last} (inclusive) as Netty buffers and file regions, for {@link ZeroCopyResponse}. */
     Flux<Object> zeroCopy(ServedLayout served, long first, long last) {
+        StoreLayout layout = served.layout();
         return checkedPieces(served, first, last)
-                .concatMap(piece -> piece instanceof Piece.Bytes bytes
-                        ? Mono.just(ZeroCopyResponse.bytes(bytes.bytes(), bytes.from(), bytes.to()))
-                        : region(served.layout(), (Piece.FileData) piece), 0)
+                .flatMapSequential(piece -> {
+                    if (piece instanceof Piece.Bytes bytes) {
+                        return Mono.just(ZeroCopyResponse.bytes(bytes.bytes(), bytes.from(), bytes.to()));
+                    }
+                    return piece instanceof Piece.FileData data ? region(layout, data)
+                            : smallEntries(layout, (Piece.SmallEntries) piece);
+                }, LOOKAHEAD, 1)
                 .doOnDiscard(ReferenceCounted.class, StoreArchive::release);
     }
 
     /** The same bytes copied into buffers of {@code buffers}, for connections that need them in the JVM (TLS). */
     Flux<DataBuffer> copied(ServedLayout served, long first, long last, DataBufferFactory buffers) {
+        StoreLayout layout = served.layout();
         return checkedPieces(served, first, last)
+                .concatMap(piece -> piece instanceof Piece.SmallEntries small
+                        ? Flux.range(small.from(), small.to() - small.from())
+                                .concatMap(entry -> entryPieces(layout, entry, first, last), 0)
+                        : Mono.just(piece), 0)
                 .concatMap(piece -> piece instanceof Piece.Bytes bytes
                         ? Mono.just(buffers.wrap(ByteBuffer.wrap(bytes.bytes(), bytes.from(), bytes.to() - bytes.from())))
-                        : fileIo.read(served.layout().listing().file(((Piece.FileData) piece).entry()),
+                        : fileIo.read(layout.listing().file(((Piece.FileData) piece).entry()),
                                 ((Piece.FileData) piece).position(), ((Piece.FileData) piece).count(), buffers), 0);
     }
 
@@ -82,8 +100,10 @@ class StoreArchive {
     private Flux<Piece> pieces(StoreLayout layout, long first, long last) {
         int from = entriesFrom(layout, first);
         int to = entriesTo(layout, last);
-        Flux<Piece> entries = Flux.range(from, to - from)
-                .concatMap(entry -> entryPieces(layout, entry, first, last), 0);
+        Flux<Piece> entries = batches(layout, from, to, first, last)
+                .concatMap(batch -> batch.to() - batch.from() > 1
+                        ? Mono.just(batch)
+                        : entryPieces(layout, batch.from(), first, last), 0);
         Flux<Piece> central = last >= layout.centralOffset() ? centralPieces(layout, first, last) : Flux.empty();
         Flux<Piece> end = last >= layout.endOffset()
                 ? Flux.just(Piece.slice(layout.endRecords(), layout.endOffset(), first, last))
@@ -164,29 +184,129 @@ class StoreArchive {
         return crc.doOnNext(value -> layout.learnedCrc(entry, value));
     }
 
-    /** The file's bytes as a region, its file opened on the file pool and checked against the listing. */
-    private Mono<Object> region(StoreLayout layout, Piece.FileData data) {
-        FolderListing listing = layout.listing();
-        return Mono.<Object>fromCallable(() -> {
-                    FileChannel channel = FileChannel.open(listing.file(data.entry()), StandardOpenOption.READ);
+    /**
+     * Entries {@code from} to {@code to} in runs: consecutive small entries wholly inside the range go
+     * together (at most {@link #BATCH_FILES} files, {@link #BATCH_BYTES} bytes), so that their files are
+     * opened and their CRCs found in one file-pool task; any other entry is a run of its own.
+     */
+    private static Flux<Piece.SmallEntries> batches(StoreLayout layout, int from, int to, long first, long last) {
+        return Flux.generate(() -> from, (next, sink) -> {
+            if (next >= to) {
+                sink.complete();
+                return next;
+            }
+            int end = next + 1;
+            if (small(layout, next, first, last)) {
+                long bytes = layout.listing().size(next);
+                while (end < to && end - next < BATCH_FILES && small(layout, end, first, last)
+                        && bytes + layout.listing().size(end) <= BATCH_BYTES) {
+                    bytes += layout.listing().size(end);
+                    end++;
+                }
+            }
+            sink.next(new Piece.SmallEntries(next, end, layout.descriptorOffset(end - 1)
+                    + ZipHeaders.dataDescriptorLength(layout.listing().size(end - 1))));
+            return end;
+        });
+    }
+
+    private static boolean small(StoreLayout layout, int entry, long first, long last) {
+        long end = layout.descriptorOffset(entry) + ZipHeaders.dataDescriptorLength(layout.listing().size(entry));
+        return layout.listing().size(entry) <= BATCH_BYTES && layout.headerOffset(entry) >= first && end - 1 <= last;
+    }
+
+    /** Files of a batch of small entries per file-pool task. */
+    private static final int BATCH_FILES = 16;
+
+    private static final long BATCH_BYTES = 1 << 20;
+
+    /**
+     * A batch of whole small entries, in one file-pool task: each file opened as a region and checked,
+     * its CRC found or read, and each descriptor sent with the next header in one buffer.
+     */
+    private Flux<Object> smallEntries(StoreLayout layout, Piece.SmallEntries small) {
+        return Mono.fromCallable(() -> {
+                    List<Object> out = new ArrayList<>(2 * (small.to() - small.from()) + 1);
                     try {
-                        if (channel.size() != listing.size(data.entry())) {
-                            throw new IOException(listing.file(data.entry()) + " changed while it was being sent");
+                        byte[] pending = layout.localHeader(small.from());
+                        for (int entry = small.from(); entry < small.to(); entry++) {
+                            FolderListing listing = layout.listing();
+                            if (listing.size(entry) > 0) {
+                                out.add(ZeroCopyResponse.bytes(pending, 0, pending.length));
+                                out.add(openRegion(listing, entry, 0, listing.size(entry)));
+                                pending = new byte[0];
+                            }
+                            byte[] descriptor = layout.dataDescriptor(entry, crcNow(layout, entry));
+                            byte[] next = entry + 1 < small.to() ? layout.localHeader(entry + 1) : new byte[0];
+                            pending = concat(pending, descriptor, next);
                         }
-                        return new ZeroCopyResponse.Region(channel, data.position(), data.count());
+                        out.add(ZeroCopyResponse.bytes(pending, 0, pending.length));
+                        return out;
                     }
                     catch (IOException | RuntimeException ex) {
-                        channel.close();
+                        out.forEach(object -> release((ReferenceCounted) object));
                         throw ex;
                     }
                 })
+                .subscribeOn(fileIo.scheduler())
+                .flatMapIterable(objects -> objects);
+    }
+
+    private static byte[] concat(byte[]... parts) {
+        int length = 0;
+        for (byte[] part : parts) {
+            length += part.length;
+        }
+        byte[] all = new byte[length];
+        int at = 0;
+        for (byte[] part : parts) {
+            System.arraycopy(part, 0, all, at, part.length);
+            at += part.length;
+        }
+        return all;
+    }
+
+    /** {@link #crc} on the file pool, blocking. */
+    private long crcNow(StoreLayout layout, int entry) throws IOException {
+        long known = layout.knownCrc(entry);
+        if (known >= 0) {
+            return known;
+        }
+        FolderListing listing = layout.listing();
+        if (listing.size(entry) == 0) {
+            return 0;
+        }
+        FileIdentity identity = listing.identity(entry);
+        OptionalLong cached = crcCache.known(identity);
+        long crc = cached.isPresent() ? cached.getAsLong() : crcCache.computeNow(listing.file(entry), identity);
+        layout.learnedCrc(entry, crc);
+        return crc;
+    }
+
+    /** The file's bytes as a region, its file opened on the file pool. */
+    private Mono<Object> region(StoreLayout layout, Piece.FileData data) {
+        FolderListing listing = layout.listing();
+        return Mono.<Object>fromCallable(() -> openRegion(listing, data.entry(), data.position(), data.count()))
                 .subscribeOn(fileIo.scheduler());
+    }
+
+    /**
+     * A region of an entry's file. Its size is not checked here (one system call per file saved): a file
+     * shorter than listed fails the transfer (Netty checks), and any change fails {@link SentFiles}' check.
+     */
+    private static ZeroCopyResponse.Region openRegion(FolderListing listing, int entry, long position, long count)
+            throws IOException {
+        return new ZeroCopyResponse.Region(FileChannel.open(listing.file(entry), StandardOpenOption.READ), position, count);
     }
 
     /** A run of archive bytes ending at archive offset {@code end}: bytes in hand, or a part of an entry's file. */
     sealed interface Piece {
 
         long end();
+
+        /** Whole small entries {@code from} to {@code to} (exclusive), sent as one batch. */
+        record SmallEntries(int from, int to, long end) implements Piece {
+        }
 
         record Bytes(byte[] bytes, int from, int to, long end) implements Piece {
         }

@@ -132,8 +132,7 @@ final class StoreLayout {
     }
 
     byte[] dataDescriptor(int entry, long crc) {
-        long size = listing.size(entry);
-        return checked(ZipHeaders.dataDescriptor(header(entry), crc, size), ZipHeaders.dataDescriptorLength(size));
+        return ZipHeaders.storedDataDescriptor(crc, listing.size(entry));
     }
 
     /** Central-directory records of entries {@code from} (inclusive) to {@code to} (exclusive), with their CRCs. */

@@ -64,6 +64,24 @@ final class ZipHeaders {
                 StandardCharsets.UTF_8));
     }
 
+    /**
+     * The data descriptor of a stored entry, as zip4j writes it (signature, CRC, compressed and uncompressed
+     * size, 8-byte sizes exactly when the local header used ZIP64), without building its headers again.
+     */
+    static byte[] storedDataDescriptor(long crc, long size) {
+        boolean zip64 = needsZip64(size);
+        ByteBuffer out = ByteBuffer.allocate(dataDescriptorLength(size)).order(ByteOrder.LITTLE_ENDIAN)
+                .putInt((int) HeaderSignature.EXTRA_DATA_RECORD.getValue())
+                .putInt((int) crc);
+        if (zip64) {
+            out.putLong(size).putLong(size);
+        }
+        else {
+            out.putInt((int) size).putInt((int) size);
+        }
+        return out.array();
+    }
+
     /** The data descriptor; it uses 8-byte sizes exactly when the local header used ZIP64. */
     static byte[] dataDescriptor(FileHeader header, long crc, long compressedSize) {
         LocalFileHeader local = new FileHeaderFactory().generateLocalFileHeader(header);
@@ -86,15 +104,16 @@ final class ZipHeaders {
 
     /**
      * The central-directory records of some entries, without any end record: zip4j writes them with the end
-     * records (at offset 0 and fewer than 65,535 entries, so ZIP64 ones only for a ZIP64 entry), cut off here. Lets a directory of any size
+     * records (at offset 0, so ZIP64 ones only for a ZIP64 entry or 65,535 entries), cut off here. Lets a directory of any size
      * be produced a batch at a time.
      */
     static byte[] centralRecords(List<FileHeader> headers) {
         ZipModel model = new ZipModel();
         model.getCentralDirectory().setFileHeaders(headers);
         byte[] withEnd = serialize(out -> new HeaderWriter().finalizeZipFile(model, out, StandardCharsets.UTF_8));
-        // A ZIP64 entry makes zip4j add the ZIP64 end records as well.
-        return Arrays.copyOf(withEnd, withEnd.length - endRecordsLength(model.isZip64Format()));
+        // A ZIP64 entry, or 65,535 entries, make zip4j add the ZIP64 end records as well.
+        boolean zip64 = model.isZip64Format() || headers.size() >= InternalZipConstants.ZIP_64_NUMBER_OF_ENTRIES_LIMIT;
+        return Arrays.copyOf(withEnd, withEnd.length - endRecordsLength(zip64));
     }
 
     /**
