@@ -22,7 +22,7 @@ import sys
 import time
 from urllib.parse import urlsplit
 
-from bench_common import parse_head, slow_connection
+from bench_common import parse_head, slow_connection, write_photos
 
 # name -> (number of files, bytes per file)
 SETS = {
@@ -36,17 +36,7 @@ SETS = {
 
 def gen(photos):
     for name, (count, size) in SETS.items():
-        folder = os.path.join(photos, name)
-        os.makedirs(folder, exist_ok=True)
-        width = len(str(count))
-        for i in range(count):
-            path = os.path.join(folder, f"photo-{i:0{width}d}.jpg")
-            with open(path, "wb") as out:
-                left = size
-                while left:
-                    n = min(left, 8 * 1024 * 1024)
-                    out.write(os.urandom(n))
-                    left -= n
+        write_photos(os.path.join(photos, name), count, size)
         print(f"set {name}: {count} files x {size} bytes", file=sys.stderr)
 
 
