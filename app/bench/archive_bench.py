@@ -204,7 +204,7 @@ class Bench:
     def start(self, name: str, java_opts: str | None = None) -> Server:
         jvm = Server(self.args, name, SERVICES_DOWN, java_opts=java_opts)
         self.jvms.append(jvm)
-        jvm.wait_live()
+        jvm.wait_live(knob("START_TIMEOUT", 300.0))
         log(f"zipflux {name} live (pid {jvm.pid}, port {jvm.port}, `java {jvm.java_opts}`, data dir {jvm.data_dir})")
         return jvm
 
@@ -534,7 +534,7 @@ class Bench:
     def table(self, cut: str | None) -> None:
         out(f"\n## Archive benchmark ({time.strftime('%Y-%m-%d %H:%M')})\n")
         out(f"Machine: {os.cpu_count()} cores, load average now {load()}; {java_version()}; "
-            f"{subprocess.run([os.environ.get("NGINX_BIN", "nginx"), "-v"], capture_output=True, text=True).stderr.strip()}; jar {self.args.jar}; "
+            f"{nginx_version()}; jar {self.args.jar}; "
             f"zipflux `java {self.java_opts}`, security off, Kafka and PostgreSQL on closed ports; nginx "
             f"{knob('NGINX_WORKERS', 'auto')} workers, sendfile on, serving the archives zipflux produced. "
             f"All on 127.0.0.1, page cache warm, curl to /dev/null, MB = 10^6 bytes; {self.rounds} rounds, "
@@ -583,6 +583,10 @@ class Bench:
 
 def ms_of(samples: list, kind: str, when) -> list:
     return [ms for t, _, k, ms, status in samples if k == kind and status == 200 and when(t)]
+
+
+def nginx_version() -> str:
+    return subprocess.run([os.environ.get("NGINX_BIN", "nginx"), "-v"], capture_output=True, text=True).stderr.strip()
 
 
 def java_version() -> str:
