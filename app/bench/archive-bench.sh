@@ -61,7 +61,7 @@
 # 10), ZIPFLUX_JAR (the jar to measure, default app/target/zipflux.jar, built with mvn if missing),
 # JAVA_OPTS (-Xmx256m, every zipflux JVM), SERVER_ARGS (extra --name=value for every zipflux JVM),
 # NGINX_WORKERS (auto = one per core), CONC_CLIENTS (8), CONC_SET (A), HUGE_FILES (100000), HUGE_SIZE (1024),
-# MILLION_FILES (1000000), MILLION_CONCURRENT (4), MILLION_PROCS (2), MILLION_TIMEOUT (600 s per read),
+# MILLION_FILES (1000000), MILLION_CONCURRENT (4), MILLION_PROCS (2), MILLION_TIMEOUT (300 s per request, connect to last byte),
 # MILLION_TMPFS (1), CROWD_CLIENTS (10000), CROWD_HOLD (40), CROWD_RATE (10240), CROWD_RAMP (10),
 # START_TIMEOUT (300 s for a JVM to be live), CROWD_PROCS (2), CROWD_STALL (30 s without a byte = stalled), CROWD_IDLE_PROBES (20), CROWD_DRAIN (60),
 # BENCH_DEADLINE (3600 s for the whole run; the table then shows what was measured), KEEP_TMP=1 (keep the

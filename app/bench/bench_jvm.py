@@ -49,12 +49,19 @@ class FirstByte(NamedTuple):
 
 
 def first_byte(host: str, port: int, path: str, timeout: float, read_all: bool = False) -> FirstByte:
-    """A plain GET on a new connection. Without READ_ALL it reads the status line, the head and the first
-    body byte, then closes the connection with the rest unread (as a client that gives up does: no Range,
-    no size limit, the server starts the whole archive); with READ_ALL it reads the body to its
-    Content-Length (or to the end) into a scratch buffer."""
+    """A plain GET on a new connection, bounded by TIMEOUT seconds in all. Without READ_ALL it reads the
+    status line, the head and the first body byte, then closes the connection with the rest unread (as a
+    client that gives up does: no Range, no size limit, the server starts the whole archive); with READ_ALL
+    it reads the body to its Content-Length (or to the end) into a scratch buffer."""
     start = time.perf_counter()
     ms, status, length, got = float("nan"), 0, -1, 0
+
+    def left() -> float:
+        remaining = timeout - (time.perf_counter() - start)
+        if remaining <= 0:
+            raise TimeoutError()
+        return remaining
+
     try:
         with socket.create_connection((host, port), timeout=timeout) as sock:
             sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
@@ -62,6 +69,7 @@ def first_byte(host: str, port: int, path: str, timeout: float, read_all: bool =
                          f"Accept: */*\r\nConnection: close\r\n\r\n".encode())
             data = b""
             while b"\r\n\r\n" not in data:
+                sock.settimeout(left())
                 chunk = sock.recv(65536)
                 if not chunk:
                     break
@@ -79,6 +87,7 @@ def first_byte(host: str, port: int, path: str, timeout: float, read_all: bool =
                     length = int(value.strip())
             got = len(body)
             while got == 0 and length != 0:
+                sock.settimeout(left())
                 chunk = sock.recv(65536)
                 if not chunk:
                     break
@@ -86,6 +95,7 @@ def first_byte(host: str, port: int, path: str, timeout: float, read_all: bool =
             if read_all:
                 scratch = memoryview(bytearray(1 << 20))
                 while length < 0 or got < length:
+                    sock.settimeout(left())
                     n = sock.recv_into(scratch)
                     if not n:
                         break
