@@ -516,7 +516,8 @@ class Bench:
         max_threads = max((s[1] for s in samples), default=0)
         max_rss = max([s[2] for s in samples] + [hwm])
         max_fds = max((s[3] for s in samples), default=0)
-        self.row(f"8. {c.clients:,} slow clients: errors (no status line, non-200, cut before the hold)",
+        self.row(f"8. {c.clients:,} slow clients: errors (no status line, non-200, wrong bytes, cut or stalled "
+                 f"before the hold ended)",
                  f"{errors} ({' '.join(f'{k}:{v}' for k, v in sorted(outcomes.items()))})", "", "", "0", errors == 0)
         self.row("8. JVM threads, max over 1-s samples", f"{max_threads}", f"{threads_before} before", "", "< 100",
                  max_threads < 100)
@@ -532,8 +533,10 @@ class Bench:
             met = (failed == 0 and during["n"] > 0 and during["p50"] <= 2 * idle["p50"]
                    and during["p99"] <= 2 * idle["p99"])
             self.row(f"8. {label} during the crowd, p50 / p99 (ms)",
-                     f"{during['p50']:.1f} / {during['p99']:.1f}" + (f" ({failed} failed)" if failed else ""),
-                     f"{idle['p50']:.1f} / {idle['p99']:.1f} before",
+                     (f"{during['p50']:.1f} / {during['p99']:.1f} (n={during['n']})" if during["n"]
+                      else "no answer in the window")
+                     + (f" ({failed} probes failed or took over 10 s)" if failed else ""),
+                     f"{idle['p50']:.1f} / {idle['p99']:.1f} before (n={idle['n']})",
                      f"{during['p50'] / idle['p50']:.1f} / {during['p99'] / idle['p99']:.1f}", "<= 2x", met)
 
     # -------------------------------------------------------------- the table

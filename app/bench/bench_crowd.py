@@ -97,6 +97,7 @@ class Crowd:
         opened = False
         got = 0
         body_start = time.monotonic()
+        before = "no_status_line_"   # the prefix of a failure before the status line came
         try:
             async with asyncio.timeout(self.args.stall):
                 reader, writer = await slow_connection(self.host, self.port, self.args.rcvbuf, self.args.read_size)
@@ -107,6 +108,7 @@ class Crowd:
             await writer.drain()
             async with asyncio.timeout(self.args.stall):
                 head = await reader.readuntil(b"\r\n\r\n")
+            before = ""
             status, headers = parse_head(head)
             if status != 200:
                 return self.done(f"status_{status}", got, body_start)
@@ -130,9 +132,9 @@ class Crowd:
                     await asyncio.sleep(min(wait, max(0.0, stop_at - time.monotonic())))
             return self.done("complete", got, body_start)
         except TimeoutError:
-            return self.done("stalled", got, body_start)
+            return self.done(before + "stalled", got, body_start)
         except (OSError, asyncio.IncompleteReadError, asyncio.LimitOverrunError, ValueError, IndexError) as ex:
-            return self.done("error_" + type(ex).__name__, got, body_start)
+            return self.done(before + "error_" + type(ex).__name__, got, body_start)
         finally:
             if opened:
                 self.open -= 1
