@@ -537,7 +537,8 @@ class Bench:
                       else "no answer in the window")
                      + (f" ({failed} probes failed or took over 10 s)" if failed else ""),
                      f"{idle['p50']:.1f} / {idle['p99']:.1f} before (n={idle['n']})",
-                     f"{during['p50'] / idle['p50']:.1f} / {during['p99'] / idle['p99']:.1f}", "<= 2x", met)
+                     f"{during['p50'] / idle['p50']:.1f} / {during['p99'] / idle['p99']:.1f}" if during["n"] else "-",
+                     "<= 2x", met)
 
     # -------------------------------------------------------------- the table
     def table(self, cut: str | None) -> None:
