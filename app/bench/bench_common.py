@@ -16,6 +16,19 @@ def log(message: str) -> None:
     print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
 
 
+def write_photos(folder: str, count: int, size: int) -> None:
+    """COUNT files of SIZE random bytes (photos-like: incompressible) in FOLDER, photo-<i>.jpg."""
+    os.makedirs(folder, exist_ok=True)
+    width = max(3, len(str(count - 1)))
+    for i in range(count):
+        with open(os.path.join(folder, f"photo-{i:0{width}d}.jpg"), "wb") as out:
+            left = size
+            while left:
+                n = min(left, 8 << 20)
+                out.write(os.urandom(n))
+                left -= n
+
+
 def fmt(value, digits=3) -> str:
     if value is None:
         return "-"
