@@ -83,6 +83,16 @@ final class FolderListing {
         return new String(names, start, nameEnds[index] - start, StandardCharsets.UTF_8);
     }
 
+    /** Where the UTF-8 bytes of the name are: in {@link #names()} from this offset, {@link #nameLength} long. */
+    int nameStart(int index) {
+        return index == 0 ? 0 : nameEnds[index - 1];
+    }
+
+    /** All names, one after the other; read only. */
+    byte[] names() {
+        return names;
+    }
+
     int nameLength(int index) {
         return nameEnds[index] - (index == 0 ? 0 : nameEnds[index - 1]);
     }

@@ -1,9 +1,9 @@
 package io.zipflux.archive;
 
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.List;
 import java.util.concurrent.atomic.AtomicLongArray;
 
 import net.lingala.zip4j.model.FileHeader;
@@ -127,8 +127,8 @@ final class StoreLayout {
     }
 
     byte[] localHeader(int entry) {
-        byte[] header = ZipHeaders.localHeader(header(entry));
-        return checked(header, ZipHeaders.localHeaderLength(listing.nameLength(entry), listing.size(entry)));
+        return ZipHeaders.storedLocalHeader(listing.names(), listing.nameStart(entry), listing.nameLength(entry),
+                listing.size(entry), listing.modifiedMillis(entry));
     }
 
     byte[] dataDescriptor(int entry, long crc) {
@@ -137,15 +137,12 @@ final class StoreLayout {
 
     /** Central-directory records of entries {@code from} (inclusive) to {@code to} (exclusive), with their CRCs. */
     byte[] centralRecords(int from, int to, long[] crcs) {
-        List<FileHeader> headers = new ArrayList<>(to - from);
-        long expected = 0;
+        ByteBuffer out = ByteBuffer.allocate((int) centralRecordsLength(from, to)).order(ByteOrder.LITTLE_ENDIAN);
         for (int i = from; i < to; i++) {
-            FileHeader header = header(i);
-            header.setCrc(crcs[i - from]);
-            headers.add(header);
-            expected += ZipHeaders.centralRecordLength(listing.nameLength(i), listing.size(i), offsets[i]);
+            ZipHeaders.storedCentralRecord(out, listing.names(), listing.nameStart(i), listing.nameLength(i),
+                    listing.size(i), listing.modifiedMillis(i), crcs[i - from], offsets[i]);
         }
-        return checked(ZipHeaders.centralRecords(headers), expected);
+        return out.array();
     }
 
     /** Length of the central records of entries {@code from} to {@code to} (exclusive), without producing them. */
@@ -165,14 +162,5 @@ final class StoreLayout {
     private FileHeader header(int entry) {
         return ZipHeaders.entryHeader(listing.name(entry), listing.size(entry), listing.modifiedMillis(entry),
                 CompressionMethod.STORE, offsets[entry]);
-    }
-
-    /** The layout's arithmetic and zip4j's serialization must agree, or every later offset would be wrong. */
-    private static byte[] checked(byte[] bytes, long expectedLength) {
-        if (bytes.length != expectedLength) {
-            throw new IllegalStateException("Zip record of " + bytes.length + " bytes where the layout expects "
-                    + expectedLength);
-        }
-        return bytes;
     }
 }

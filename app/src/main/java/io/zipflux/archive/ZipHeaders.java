@@ -6,6 +6,9 @@ import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.ZoneId;
 import java.util.Arrays;
 import java.util.List;
 
@@ -19,6 +22,7 @@ import net.lingala.zip4j.model.ZipParameters;
 import net.lingala.zip4j.model.enums.CompressionMethod;
 import net.lingala.zip4j.util.InternalZipConstants;
 import net.lingala.zip4j.util.RawIO;
+import net.lingala.zip4j.util.Zip4jUtil;
 
 /**
  * The zip records around file data, serialized by zip4j: local headers (UTF-8 names, data
@@ -62,6 +66,83 @@ final class ZipHeaders {
         LocalFileHeader local = new FileHeaderFactory().generateLocalFileHeader(header);
         return serialize(out -> new HeaderWriter().writeLocalFileHeader(new ZipModel(), local, out,
                 StandardCharsets.UTF_8));
+    }
+
+    /** What zip4j writes into every stored entry's records, taken once from its own headers. */
+    private static final FileHeader PLAIN = entryHeader("x", 0, 1_700_000_000_000L, CompressionMethod.STORE, 0);
+
+    private static final FileHeader ZIP64 = entryHeader("x", InternalZipConstants.ZIP_64_SIZE_LIMIT + 1,
+            1_700_000_000_000L, CompressionMethod.STORE, 0);
+
+    private static final int ZIP64_EXTRA_ID = (int) HeaderSignature.ZIP64_EXTRA_FIELD_SIGNATURE.getValue();
+
+    private static final long LIMIT = InternalZipConstants.ZIP_64_SIZE_LIMIT;
+
+    /**
+     * The local header of a stored entry, byte for byte as zip4j writes it ({@code ZipHeadersTest} holds them
+     * equal), without building its header objects: the per-file cost of archives of many small files.
+     */
+    static byte[] storedLocalHeader(byte[] names, int nameStart, int nameLength, long size, long modifiedMillis) {
+        boolean zip64 = needsZip64(size);
+        FileHeader template = template(size);
+        ByteBuffer out = ByteBuffer.allocate(localHeaderLength(nameLength, size)).order(ByteOrder.LITTLE_ENDIAN)
+                .putInt((int) HeaderSignature.LOCAL_FILE_HEADER.getValue())
+                .putShort((short) template.getVersionNeededToExtract())
+                .put(template.getGeneralPurposeFlag())
+                .putShort((short) CompressionMethod.STORE.getCode())
+                .putInt(dosTime(modifiedMillis))
+                .putInt(0)
+                .putInt((int) (zip64 ? LIMIT : size))
+                .putInt((int) (zip64 ? LIMIT : size))
+                .putShort((short) nameLength)
+                .putShort((short) (zip64 ? 20 : 0))
+                .put(names, nameStart, nameLength);
+        if (zip64) {
+            out.putShort((short) ZIP64_EXTRA_ID).putShort((short) 16).putLong(size).putLong(size);
+        }
+        return out.array();
+    }
+
+    /** The central-directory record of a stored entry into {@code out}, byte for byte as zip4j writes it. */
+    static void storedCentralRecord(ByteBuffer out, byte[] names, int nameStart, int nameLength, long size,
+            long modifiedMillis, long crc, long offset) {
+        boolean zip64 = needsZip64(size) || needsZip64(offset);
+        FileHeader template = template(size);
+        out.putInt((int) HeaderSignature.CENTRAL_DIRECTORY.getValue())
+                .putShort((short) template.getVersionMadeBy())
+                .putShort((short) template.getVersionNeededToExtract())
+                .put(template.getGeneralPurposeFlag())
+                .putShort((short) CompressionMethod.STORE.getCode())
+                .putInt(dosTime(modifiedMillis))
+                .putInt((int) crc)
+                .putInt((int) (zip64 ? LIMIT : size))
+                .putInt((int) (zip64 ? LIMIT : size))
+                .putShort((short) nameLength)
+                .putShort((short) (zip64 ? 32 : 0))
+                .putShort((short) 0)
+                .putShort((short) (zip64 ? 0xFFFF : 0))
+                .putShort((short) 0)
+                .put(template.getExternalFileAttributes())
+                .putInt((int) (zip64 ? LIMIT : offset))
+                .put(names, nameStart, nameLength);
+        if (zip64) {
+            out.putShort((short) ZIP64_EXTRA_ID).putShort((short) 28).putLong(size).putLong(size).putLong(offset).putInt(0);
+        }
+    }
+
+    /** zip4j asks for version 4.5 above 4 GiB - 1 bytes, where it writes ZIP64 from 4 GiB - 1 on. */
+    private static FileHeader template(long size) {
+        return size > LIMIT ? ZIP64 : PLAIN;
+    }
+
+    /** MS-DOS date and time in the JVM's zone, as zip4j computes it (with a Calendar, many times slower). */
+    static int dosTime(long millis) {
+        LocalDateTime time = LocalDateTime.ofInstant(Instant.ofEpochMilli(millis), ZoneId.systemDefault());
+        if (millis < 0 || time.getYear() < 1980) {
+            return (int) Zip4jUtil.epochToExtendedDosTime(millis);
+        }
+        return (time.getYear() - 1980) << 25 | time.getMonthValue() << 21 | time.getDayOfMonth() << 16
+                | time.getHour() << 11 | time.getMinute() << 5 | time.getSecond() >> 1;
     }
 
     /**

@@ -37,6 +37,33 @@ class ZipHeadersTest {
                 .hasSize(ZipHeaders.centralRecordLength(nameLength, size, offset));
     }
 
+    @ParameterizedTest(name = "size {0}, offset {1}, time {2}")
+    @CsvSource({"0, 0, 1700000000000", "51200, 5000, 1700000001999", "4294967294, 0, 315532800000",
+            "4294967295, 0, 1711846800000", "8589934592, 10, 1729990800000", "1000, 4294967295, 946684799000",
+            "1000, 8589934592, 1234567890123", "7, 3, 100000", "7, 3, -5000"})
+    void recordsWrittenByHandAreZip4jsByteForByte(long size, long offset, long millis) {
+        byte[] name = "dir/ünïcode-name.jpg".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        byte[] names = new byte[name.length + 3];
+        System.arraycopy(name, 0, names, 3, name.length);
+        FileHeader header = ZipHeaders.entryHeader("dir/ünïcode-name.jpg", size, millis, CompressionMethod.STORE, offset);
+
+        assertThat(ZipHeaders.storedLocalHeader(names, 3, name.length, size, millis))
+                .isEqualTo(ZipHeaders.localHeader(header));
+        header.setCrc(0xCAFEBABEL);
+        java.nio.ByteBuffer central = java.nio.ByteBuffer.allocate(ZipHeaders.centralRecordLength(name.length, size, offset))
+                .order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        ZipHeaders.storedCentralRecord(central, names, 3, name.length, size, millis, 0xCAFEBABEL, offset);
+        assertThat(central.array()).isEqualTo(ZipHeaders.centralRecords(List.of(header)));
+    }
+
+    @Test
+    void dosTimesAreZip4jsAcrossYearsAndDaylightSavingChanges() {
+        for (long millis = 315_532_800_000L; millis < 1_900_000_000_000L; millis += 3_599_999L * 37) {
+            assertThat(ZipHeaders.dosTime(millis)).as("time %d", millis)
+                    .isEqualTo((int) net.lingala.zip4j.util.Zip4jUtil.epochToExtendedDosTime(millis));
+        }
+    }
+
     @ParameterizedTest(name = "{0} entries at offset {1}")
     @CsvSource({"3, 1000", "65534, 1000", "65535, 1000", "70000, 1000", "3, 4294967295", "3, 8589934592"})
     void endRecordsMatchZip4j(int entries, long centralOffset) {
