@@ -1,6 +1,6 @@
 package io.zipflux.archive;
 
-import java.nio.charset.StandardCharsets;
+import java.nio.ByteBuffer;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
@@ -19,11 +19,12 @@ final class ArchiveTag {
 
     static String etag(FolderListing listing) {
         MessageDigest digest = sha256();
+        ByteBuffer numbers = ByteBuffer.allocate(24);
         for (int i = 0; i < listing.count(); i++) {
-            digest.update(listing.name(i).getBytes(StandardCharsets.UTF_8));
+            digest.update(listing.names(), listing.nameStart(i), listing.nameLength(i));
             digest.update((byte) 0);
-            digest.update((listing.size(i) + ":" + listing.modifiedMillis(i) + ":" + listing.identity(i).inode() + "\n")
-                    .getBytes(StandardCharsets.US_ASCII));
+            digest.update(numbers.clear().putLong(listing.size(i)).putLong(listing.modifiedMillis(i))
+                    .putLong(listing.inode(i)).array());
         }
         return "\"" + HexFormat.of().formatHex(digest.digest(), 0, 16) + "\"";
     }

@@ -2,8 +2,6 @@ package io.zipflux.archive;
 
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * What identifies a file's bytes: a changed file never matches an old identity.
@@ -15,20 +13,27 @@ import java.util.regex.Pattern;
  */
 record FileIdentity(long device, long inode, long size, long modifiedNanos) {
 
-    /** Unix's file key, {@code (dev=fe00,ino=5310231)}: the device in hex, the inode in decimal. */
-    private static final Pattern UNIX_KEY = Pattern.compile("\\(dev=([0-9a-fA-F]+),ino=([0-9]+)\\)");
+    /* Unix's file key reads "(dev=fe00,ino=5310231)": the device in hex, the inode in decimal. */
 
     static FileIdentity of(BasicFileAttributes attributes) {
         long size = attributes.size();
         long modifiedNanos = attributes.lastModifiedTime().to(TimeUnit.NANOSECONDS);
         Object key = attributes.fileKey();
-        Matcher unix = key == null ? null : UNIX_KEY.matcher(key.toString());
-        if (unix == null || !unix.matches()) {
+        String unix = key == null ? "" : key.toString();
+        // Parsed by hand, not with a regular expression: a listing does this for every file.
+        int device = unix.indexOf("(dev=");
+        int inode = unix.indexOf(",ino=");
+        if (device != 0 || inode < 0 || !unix.endsWith(")")) {
             // Size and time alone still tell most changes apart; replaced files may then reuse a CRC.
             return new FileIdentity(-1, -1, size, modifiedNanos);
         }
-        return new FileIdentity(Long.parseUnsignedLong(unix.group(1), 16), Long.parseUnsignedLong(unix.group(2)),
-                size, modifiedNanos);
+        try {
+            return new FileIdentity(Long.parseUnsignedLong(unix, 5, inode, 16),
+                    Long.parseUnsignedLong(unix, inode + 5, unix.length() - 1, 10), size, modifiedNanos);
+        }
+        catch (NumberFormatException ex) {
+            return new FileIdentity(-1, -1, size, modifiedNanos);
+        }
     }
 
     long modifiedMillis() {

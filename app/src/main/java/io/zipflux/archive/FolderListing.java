@@ -105,6 +105,10 @@ final class FolderListing {
         return Math.floorDiv(modifiedNanos[index], 1_000_000L);
     }
 
+    long inode(int index) {
+        return inodes[index];
+    }
+
     FileIdentity identity(int index) {
         return new FileIdentity(devices[index], inodes[index], sizes[index], modifiedNanos[index]);
     }

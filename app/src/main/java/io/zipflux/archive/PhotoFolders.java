@@ -78,7 +78,7 @@ class PhotoFolders {
      */
     FolderListing list(Path realFolder, DirectoryWatch watch) throws IOException {
         FolderListing.Builder files = new FolderListing.Builder();
-        walk(root.toRealPath(), realFolder, realFolder, files, watch);
+        walk(root.toRealPath(), realFolder, "", files, watch);
         return files.sorted(realFolder);
     }
 
@@ -87,8 +87,9 @@ class PhotoFolders {
         void add(Path directory) throws IOException;
     }
 
-    private void walk(Path realRoot, Path folder, Path directory, FolderListing.Builder files, DirectoryWatch watch)
-            throws IOException {
+    /** Lists {@code directory}, whose entries are named {@code prefix} + their file name in the archive. */
+    private void walk(Path realRoot, Path directory, String prefix, FolderListing.Builder files,
+            DirectoryWatch watch) throws IOException {
         watch.add(directory);
         try (DirectoryStream<Path> paths = Files.newDirectoryStream(directory)) {
             for (Path path : paths) {
@@ -96,21 +97,22 @@ class PhotoFolders {
                 if (attributes == null) {
                     continue;
                 }
+                String name = prefix + path.getFileName();
                 if (attributes.isDirectory()) {
-                    walk(realRoot, folder, path, files, watch);
+                    walk(realRoot, path, name + "/", files, watch);
                 }
                 else if (attributes.isSymbolicLink()) {
-                    linked(realRoot, folder, path, files, watch);
+                    linked(realRoot, name, path, files, watch);
                 }
                 else if (attributes.isRegularFile()) {
-                    files.add(name(folder, path), FileIdentity.of(attributes), null);
+                    files.add(name, FileIdentity.of(attributes), null);
                 }
             }
         }
     }
 
     /** A symlink to a regular file that stays inside the photos folder; its target's folder is watched too. */
-    private void linked(Path realRoot, Path folder, Path link, FolderListing.Builder files, DirectoryWatch watch) {
+    private void linked(Path realRoot, String name, Path link, FolderListing.Builder files, DirectoryWatch watch) {
         try {
             Path target = link.toRealPath();
             if (!target.startsWith(realRoot)) {
@@ -121,7 +123,7 @@ class PhotoFolders {
                     LinkOption.NOFOLLOW_LINKS);
             if (attributes.isRegularFile()) {
                 watch.add(target.getParent());
-                files.add(name(folder, link), FileIdentity.of(attributes), target);
+                files.add(name, FileIdentity.of(attributes), target);
             }
         }
         catch (IOException ex) {
@@ -137,9 +139,5 @@ class PhotoFolders {
             log.warn("Skipping {}: {}", path, ex.toString());
             return null;
         }
-    }
-
-    private static String name(Path folder, Path path) {
-        return folder.relativize(path).toString().replace(path.getFileSystem().getSeparator(), "/");
     }
 }

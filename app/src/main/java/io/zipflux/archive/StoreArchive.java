@@ -11,6 +11,7 @@ import java.util.OptionalLong;
 import io.netty.util.ReferenceCounted;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.core.publisher.SignalType;
 
 import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.core.io.buffer.DataBufferFactory;
@@ -49,15 +50,23 @@ class StoreArchive {
     /** Bytes {@code first} to {@code last} (inclusive) as Netty buffers and file regions, for {@link ZeroCopyResponse}. */
     Flux<Object> zeroCopy(ServedLayout served, long first, long last) {
         StoreLayout layout = served.layout();
-        return checkedPieces(served, first, last)
-                .flatMapSequential(piece -> {
-                    if (piece instanceof Piece.Bytes bytes) {
-                        return Mono.just(ZeroCopyResponse.bytes(bytes.bytes(), bytes.from(), bytes.to()));
-                    }
-                    return piece instanceof Piece.FileData data ? region(layout, data)
-                            : smallEntries(layout, (Piece.SmallEntries) piece);
-                }, LOOKAHEAD, 1)
-                .doOnDiscard(ReferenceCounted.class, StoreArchive::release);
+        return Flux.defer(() -> {
+            ZeroCopyResponse.OpenFiles open = new ZeroCopyResponse.OpenFiles();
+            return checkedPieces(served, first, last)
+                    .flatMapSequential(piece -> {
+                        if (piece instanceof Piece.Bytes bytes) {
+                            return Mono.just(ZeroCopyResponse.bytes(bytes.bytes(), bytes.from(), bytes.to()));
+                        }
+                        return piece instanceof Piece.FileData data ? region(layout, data, open)
+                                : smallEntries(layout, (Piece.SmallEntries) piece, open);
+                    }, LOOKAHEAD, 1)
+                    .doOnDiscard(ReferenceCounted.class, StoreArchive::release)
+                    .doFinally(signal -> {
+                        if (signal != SignalType.ON_COMPLETE) {
+                            open.closeAll();
+                        }
+                    });
+        });
     }
 
     /** The same bytes copied into buffers of {@code buffers}, for connections that need them in the JVM (TLS). */
@@ -224,7 +233,7 @@ class StoreArchive {
      * A batch of whole small entries, in one file-pool task: each file opened as a region and checked,
      * its CRC found or read, and each descriptor sent with the next header in one buffer.
      */
-    private Flux<Object> smallEntries(StoreLayout layout, Piece.SmallEntries small) {
+    private Flux<Object> smallEntries(StoreLayout layout, Piece.SmallEntries small, ZeroCopyResponse.OpenFiles open) {
         return Mono.fromCallable(() -> {
                     List<Object> out = new ArrayList<>(2 * (small.to() - small.from()) + 1);
                     try {
@@ -233,7 +242,7 @@ class StoreArchive {
                             FolderListing listing = layout.listing();
                             if (listing.size(entry) > 0) {
                                 out.add(ZeroCopyResponse.bytes(pending, 0, pending.length));
-                                out.add(openRegion(listing, entry, 0, listing.size(entry)));
+                                out.add(openRegion(listing, entry, 0, listing.size(entry), open));
                                 pending = new byte[0];
                             }
                             byte[] descriptor = layout.dataDescriptor(entry, crcNow(layout, entry));
@@ -284,9 +293,9 @@ class StoreArchive {
     }
 
     /** The file's bytes as a region, its file opened on the file pool. */
-    private Mono<Object> region(StoreLayout layout, Piece.FileData data) {
+    private Mono<Object> region(StoreLayout layout, Piece.FileData data, ZeroCopyResponse.OpenFiles open) {
         FolderListing listing = layout.listing();
-        return Mono.<Object>fromCallable(() -> openRegion(listing, data.entry(), data.position(), data.count()))
+        return Mono.<Object>fromCallable(() -> openRegion(listing, data.entry(), data.position(), data.count(), open))
                 .subscribeOn(fileIo.scheduler());
     }
 
@@ -294,9 +303,9 @@ class StoreArchive {
      * A region of an entry's file. Its size is not checked here (one system call per file saved): a file
      * shorter than listed fails the transfer (Netty checks), and any change fails {@link SentFiles}' check.
      */
-    private static ZeroCopyResponse.Region openRegion(FolderListing listing, int entry, long position, long count)
-            throws IOException {
-        return new ZeroCopyResponse.Region(FileChannel.open(listing.file(entry), StandardOpenOption.READ), position, count);
+    private static ZeroCopyResponse.Region openRegion(FolderListing listing, int entry, long position, long count,
+            ZeroCopyResponse.OpenFiles open) throws IOException {
+        return open.region(FileChannel.open(listing.file(entry), StandardOpenOption.READ), position, count);
     }
 
     /** A run of archive bytes ending at archive offset {@code end}: bytes in hand, or a part of an entry's file. */

@@ -1,7 +1,10 @@
 package io.zipflux.archive;
 
+import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufHolder;
@@ -62,14 +65,59 @@ final class ZeroCopyResponse {
     }
 
     /**
+     * The files one response has opened and Netty has not yet released. A stream cut short (client gone,
+     * error) closes them: a region opened ahead and caught between operators when the stream is cancelled
+     * would otherwise keep its file open for good.
+     */
+    static final class OpenFiles {
+
+        private final Set<Region> open = ConcurrentHashMap.newKeySet();
+
+        Region region(FileChannel file, long position, long count) {
+            Region region = new Region(file, position, count, open);
+            open.add(region);
+            return region;
+        }
+
+        /** Closes the files of regions not released yet (closing twice is harmless; Netty's release then does nothing more). */
+        void closeAll() {
+            for (Region region : open) {
+                region.closeFile();
+            }
+            open.clear();
+        }
+    }
+
+    /**
      * File bytes for {@code sendfile}: Netty's native transport sends a {@link DefaultFileRegion} with it.
      * It is also a (contentless) {@link ByteBufHolder} only because Reactor Netty drops outbound messages
      * whose size it reads as 0, which it does for every other file region; closes its file when released.
      */
     static final class Region extends DefaultFileRegion implements ByteBufHolder {
 
-        Region(FileChannel file, long position, long count) {
+        private final FileChannel file;
+
+        private final Set<Region> open;
+
+        private Region(FileChannel file, long position, long count, Set<Region> open) {
             super(file, position, count);
+            this.file = file;
+            this.open = open;
+        }
+
+        @Override
+        protected void deallocate() {
+            super.deallocate();
+            open.remove(this);
+        }
+
+        void closeFile() {
+            try {
+                file.close();
+            }
+            catch (IOException ignored) {
+                // read-only: nothing is lost
+            }
         }
 
         @Override
