@@ -154,12 +154,17 @@ class FileIo implements DisposableBean {
         }
 
         void close() {
-            try {
-                channel.close();
-            }
-            catch (IOException ignored) {
-                // read-only: nothing is lost
-            }
+            closeQuietly(channel);
+        }
+    }
+
+    /** Closes a file opened for reading; a failure to close loses nothing. */
+    static void closeQuietly(FileChannel file) {
+        try {
+            file.close();
+        }
+        catch (IOException ignored) {
+            // read-only: nothing is lost
         }
     }
 

@@ -1,6 +1,5 @@
 package io.zipflux.archive;
 
-import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.util.Optional;
 import java.util.Set;
@@ -112,12 +111,7 @@ final class ZeroCopyResponse {
         }
 
         void closeFile() {
-            try {
-                file.close();
-            }
-            catch (IOException ignored) {
-                // read-only: nothing is lost
-            }
+            FileIo.closeQuietly(file);
         }
 
         @Override

@@ -43,32 +43,33 @@ class ChangedFileTest {
 
     @Test
     void aFileRewrittenBeforeItsTurnCutsTheDownload() throws Exception {
-        Path folder = album("rewritten-later");
-        Download download = stalledDownload("rewritten-later");
-
-        overwriteInPlace(folder.resolve("c.raw"));
-
-        assertThat(download.rest()).isLessThan(download.length);
+        assertCutWhen("rewritten-later", folder -> overwriteInPlace(folder.resolve("c.raw")));
     }
 
     @Test
     void aFileRewrittenWhileOnTheWireCutsTheDownload() throws Exception {
-        Path folder = album("rewritten-now");
-        Download download = stalledDownload("rewritten-now");
-
-        overwriteInPlace(folder.resolve("a.raw"));
-
-        assertThat(download.rest()).isLessThan(download.length);
+        assertCutWhen("rewritten-now", folder -> overwriteInPlace(folder.resolve("a.raw")));
     }
 
     @Test
     void aFileTruncatedWhileOnTheWireCutsTheDownload() throws Exception {
-        Path folder = album("truncated-now");
-        Download download = stalledDownload("truncated-now");
+        assertCutWhen("truncated-now", folder -> {
+            try (FileChannel file = FileChannel.open(folder.resolve("a.raw"), StandardOpenOption.WRITE)) {
+                file.truncate(FILE_BYTES / 2);
+            }
+        });
+    }
 
-        try (FileChannel file = FileChannel.open(folder.resolve("a.raw"), StandardOpenOption.WRITE)) {
-            file.truncate(FILE_BYTES / 2);
-        }
+    private interface Change {
+        void to(Path folder) throws IOException;
+    }
+
+    /** A stalled download of a new album, {@code change} made to it, then read on: it ends short of its length. */
+    private void assertCutWhen(String hash, Change change) throws IOException {
+        Path folder = album(hash);
+        Download download = stalledDownload(hash);
+
+        change.to(folder);
 
         assertThat(download.rest()).isLessThan(download.length);
     }
