@@ -127,8 +127,7 @@ class CrcCache implements DisposableBean {
                 .subscribeOn(scheduler);
     }
 
-    /** {@link #compute} on the calling thread, which must be one that may block (the file pool). */
-    long computeNow(Path file, FileIdentity id) throws IOException {
+    private long computeNow(Path file, FileIdentity id) throws IOException {
         long startMillis = System.currentTimeMillis();
         ByteBuffer buffer = BUFFERS.get();
         CRC32 crc = new CRC32();

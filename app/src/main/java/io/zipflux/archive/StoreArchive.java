@@ -4,8 +4,6 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.StandardOpenOption;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.OptionalLong;
 import java.util.zip.CRC32;
 
@@ -45,8 +43,9 @@ class StoreArchive {
     }
 
     /**
-     * Pieces whose files are opened ahead of the one being sent: opening takes a hop to the file pool, and
-     * without lookahead the socket would idle for it between files.
+     * Batches of small files read ahead of the one being sent: reading them takes a hop to the file pool,
+     * and without lookahead the socket would idle for it between batches. A larger file is opened only when
+     * the network asks for it, so that a stalled stream holds one file open, not more.
      */
     private static final int LOOKAHEAD = 2;
 
@@ -56,13 +55,15 @@ class StoreArchive {
         return Flux.defer(() -> {
             ZeroCopyResponse.OpenFiles open = new ZeroCopyResponse.OpenFiles();
             return checkedPieces(served, first, last)
-                    .flatMapSequential(piece -> {
+                    .flatMapSequential(piece -> piece instanceof Piece.SmallEntries small
+                            ? copiedEntries(layout, small)
+                            : Mono.just(piece), LOOKAHEAD, 1)
+                    .concatMap(piece -> {
                         if (piece instanceof Piece.Bytes bytes) {
                             return Mono.just(ZeroCopyResponse.bytes(bytes.bytes(), bytes.from(), bytes.to()));
                         }
-                        return piece instanceof Piece.FileData data ? region(layout, data, open)
-                                : smallEntries(layout, (Piece.SmallEntries) piece, open);
-                    }, LOOKAHEAD, 1)
+                        return piece instanceof Piece.FileData data ? region(layout, data, open) : Mono.just(piece);
+                    }, 0)
                     .doOnDiscard(ReferenceCounted.class, StoreArchive::release)
                     .doFinally(signal -> {
                         if (signal != SignalType.ON_COMPLETE) {
@@ -226,52 +227,38 @@ class StoreArchive {
 
     private static boolean small(StoreLayout layout, int entry, long first, long last) {
         long end = layout.descriptorOffset(entry) + ZipHeaders.dataDescriptorLength(layout.listing().size(entry));
-        return layout.listing().size(entry) <= BATCH_BYTES && layout.headerOffset(entry) >= first && end - 1 <= last;
+        return layout.listing().size(entry) <= COPY_BELOW && layout.headerOffset(entry) >= first && end - 1 <= last;
     }
 
-    /** Files of a batch of small entries per file-pool task. */
+    /** Files of a batch of small entries per file-pool task, and their bytes at most. */
     private static final int BATCH_FILES = 16;
 
     private static final long BATCH_BYTES = 1 << 20;
 
     /**
-     * A batch of whole small entries, in one file-pool task, as few network writes as possible: files up to
-     * {@link #COPY_BELOW} are read into the batch's buffer with their headers and descriptors (their CRCs
-     * computed from the bytes read), larger ones go as regions between buffers. A {@code sendfile} per file of
-     * a few KiB costs more than the copy it saves (case B of the archive benchmark: 2,000 files of 50 KiB).
+     * A batch of whole small entries in one buffer, read in one file-pool task: headers, the files' bytes
+     * and descriptors (the CRCs computed from the bytes read). A {@code sendfile} per file of a few KiB
+     * costs more than the copy it saves (case B of the archive benchmark: 2,000 files of 50 KiB).
      */
-    private Flux<Object> smallEntries(StoreLayout layout, Piece.SmallEntries small, ZeroCopyResponse.OpenFiles open) {
+    private Mono<ByteBuf> copiedEntries(StoreLayout layout, Piece.SmallEntries small) {
         return Mono.fromCallable(() -> {
-                    List<Object> out = new ArrayList<>();
-                    ByteBuf pending = ByteBufAllocator.DEFAULT.directBuffer(4096);
+                    ByteBuf batch = ByteBufAllocator.DEFAULT.directBuffer(4096);
                     try {
                         FolderListing listing = layout.listing();
                         for (int entry = small.from(); entry < small.to(); entry++) {
-                            pending.writeBytes(layout.localHeader(entry));
-                            long crc;
-                            if (listing.size(entry) <= COPY_BELOW) {
-                                crc = copy(listing, entry, pending);
-                                layout.learnedCrc(entry, crc);
-                            }
-                            else {
-                                out.add(pending);
-                                pending = ByteBufAllocator.DEFAULT.directBuffer(256);
-                                out.add(openRegion(listing, entry, 0, listing.size(entry), open));
-                                crc = crcNow(layout, entry);
-                            }
-                            pending.writeBytes(layout.dataDescriptor(entry, crc));
+                            batch.writeBytes(layout.localHeader(entry));
+                            long crc = copy(listing, entry, batch);
+                            layout.learnedCrc(entry, crc);
+                            batch.writeBytes(layout.dataDescriptor(entry, crc));
                         }
-                        out.add(pending);
-                        return out;
+                        return batch;
                     }
                     catch (IOException | RuntimeException ex) {
-                        out.add(pending);
-                        out.forEach(object -> release((ReferenceCounted) object));
+                        batch.release();
                         throw ex;
                     }
                 })
-                .subscribeOn(fileIo.scheduler())
-                .flatMapIterable(objects -> objects);
+                .subscribeOn(fileIo.scheduler());
     }
 
     /** Files up to this size are copied into their batch's buffer rather than sent with their own {@code sendfile}. */
@@ -294,23 +281,6 @@ class StoreArchive {
         CRC32 crc = new CRC32();
         crc.update(buffer.nioBuffer(start, size));
         return crc.getValue();
-    }
-
-    /** {@link #crc} on the file pool, blocking. */
-    private long crcNow(StoreLayout layout, int entry) throws IOException {
-        long known = layout.knownCrc(entry);
-        if (known >= 0) {
-            return known;
-        }
-        FolderListing listing = layout.listing();
-        if (listing.size(entry) == 0) {
-            return 0;
-        }
-        FileIdentity identity = listing.identity(entry);
-        OptionalLong cached = crcCache.known(identity);
-        long crc = cached.isPresent() ? cached.getAsLong() : crcCache.computeNow(listing.file(entry), identity);
-        layout.learnedCrc(entry, crc);
-        return crc;
     }
 
     /** The file's bytes as a region, its file opened on the file pool. */

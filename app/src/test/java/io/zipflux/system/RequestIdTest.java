@@ -119,6 +119,7 @@ class RequestIdTest {
 
     @Test
     void aLineWrittenOnAnotherThreadOfTheRequestCarriesItsId() throws Exception {
+        changeLinky();
         try (CapturedLog log = CapturedLog.start()) {
             web.get().uri("/archive/linky/")
                     .header(RequestIds.HEADER, "linky-request")
@@ -138,6 +139,7 @@ class RequestIdTest {
 
     @Test
     void plainConsoleLinesShowTheId(CapturedOutput output) throws Exception {
+        changeLinky();
         web.get().uri("/archive/linky/")
                 .header(RequestIds.HEADER, "console-line")
                 .exchange()
@@ -152,6 +154,11 @@ class RequestIdTest {
                 && line.contains("[console-line] "))).as(output.getOut()).hasSize(1);
         assertThat(output.getOut().lines().filter(line -> line.contains("Started RequestIdTest")))
                 .allSatisfy(line -> assertThat(line).doesNotContain("[] "));
+    }
+
+    /** A new file in {@code linky/}, so that the next request lists the folder (an unchanged one's layout is cached). */
+    private static void changeLinky() throws IOException {
+        Files.writeString(PHOTOS.resolve("linky").resolve("new-" + System.nanoTime() + ".txt"), "new");
     }
 
     private static ILoggingEvent accessLine(CapturedLog log, String id) throws InterruptedException {
