@@ -83,8 +83,11 @@ class StoreArchive {
                         : Mono.just(piece), 0)
                 .concatMap(piece -> piece instanceof Piece.Bytes bytes
                         ? Mono.just(buffers.wrap(ByteBuffer.wrap(bytes.bytes(), bytes.from(), bytes.to() - bytes.from())))
-                        : fileIo.read(layout.listing().file(((Piece.FileData) piece).entry()),
-                                ((Piece.FileData) piece).position(), ((Piece.FileData) piece).count(), buffers), 0);
+                        : read(layout, (Piece.FileData) piece, buffers), 0);
+    }
+
+    private Flux<DataBuffer> read(StoreLayout layout, Piece.FileData data, DataBufferFactory buffers) {
+        return fileIo.read(layout.listing().file(data.entry()), data.position(), data.count(), buffers);
     }
 
     private static void release(ReferenceCounted object) {
@@ -129,7 +132,7 @@ class StoreArchive {
         long header = layout.headerOffset(entry);
         long data = layout.dataOffset(entry);
         long descriptor = layout.descriptorOffset(entry);
-        long next = descriptor + ZipHeaders.dataDescriptorLength(layout.listing().size(entry));
+        long next = layout.entryEnd(entry);
         Flux<Piece> pieces = Flux.empty();
         if (overlaps(header, data, first, last)) {
             pieces = pieces.concatWith(Mono.fromSupplier(() ->
@@ -219,15 +222,14 @@ class StoreArchive {
                     end++;
                 }
             }
-            sink.next(new Piece.SmallEntries(next, end, layout.descriptorOffset(end - 1)
-                    + ZipHeaders.dataDescriptorLength(layout.listing().size(end - 1))));
+            sink.next(new Piece.SmallEntries(next, end, layout.entryEnd(end - 1)));
             return end;
         });
     }
 
     private static boolean small(StoreLayout layout, int entry, long first, long last) {
-        long end = layout.descriptorOffset(entry) + ZipHeaders.dataDescriptorLength(layout.listing().size(entry));
-        return layout.listing().size(entry) <= COPY_BELOW && layout.headerOffset(entry) >= first && end - 1 <= last;
+        return layout.listing().size(entry) <= COPY_BELOW && layout.headerOffset(entry) >= first
+                && layout.entryEnd(entry) - 1 <= last;
     }
 
     /** Files of a batch of small entries per file-pool task, and their bytes at most. */

@@ -102,6 +102,11 @@ final class StoreLayout {
         return dataOffset(entry) + listing.size(entry);
     }
 
+    /** Where the entry's records end: its data descriptor's end, the next entry's (or the directory's) offset. */
+    long entryEnd(int entry) {
+        return offsets[entry + 1];
+    }
+
     long centralOffset() {
         return offsets[listing.count()];
     }

@@ -25,7 +25,8 @@ import net.lingala.zip4j.util.RawIO;
 import net.lingala.zip4j.util.Zip4jUtil;
 
 /**
- * The zip records around file data, serialized by zip4j: local headers (UTF-8 names, data
+ * The zip records around file data, serialized by zip4j (for stored entries written by hand from zip4j's own
+ * template headers, byte for byte the same, see {@code ZipHeadersTest}): local headers (UTF-8 names, data
  * descriptor flag, entry time from the file), data descriptors and the central directory with its
  * end records, ZIP64 where sizes, offsets or the entry count need it.
  */
@@ -180,22 +181,8 @@ final class ZipHeaders {
         return serialize(out -> new HeaderWriter().finalizeZipFile(model, out, StandardCharsets.UTF_8));
     }
 
-    /** The length of an end-of-central-directory record without comment, which {@link #centralRecords} cuts off. */
+    /** The length of an end-of-central-directory record without comment. */
     private static final int END_RECORD_LENGTH = 22;
-
-    /**
-     * The central-directory records of some entries, without any end record: zip4j writes them with the end
-     * records (at offset 0, so ZIP64 ones only for a ZIP64 entry or 65,535 entries), cut off here. Lets a directory of any size
-     * be produced a batch at a time.
-     */
-    static byte[] centralRecords(List<FileHeader> headers) {
-        ZipModel model = new ZipModel();
-        model.getCentralDirectory().setFileHeaders(headers);
-        byte[] withEnd = serialize(out -> new HeaderWriter().finalizeZipFile(model, out, StandardCharsets.UTF_8));
-        // A ZIP64 entry, or 65,535 entries, make zip4j add the ZIP64 end records as well.
-        boolean zip64 = model.isZip64Format() || headers.size() >= InternalZipConstants.ZIP_64_NUMBER_OF_ENTRIES_LIMIT;
-        return Arrays.copyOf(withEnd, withEnd.length - endRecordsLength(zip64));
-    }
 
     /**
      * The records after the central directory, as zip4j writes them: ZIP64 end record and locator when
